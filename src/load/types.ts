@@ -1,0 +1,109 @@
+import type {
+  CheckConstraint,
+  Column,
+  EnumType,
+  Extension,
+  ForeignKey,
+  Index,
+  PrimaryKey,
+  Sequence,
+  SequenceOptions,
+  UniqueConstraint,
+} from '../model/types.js';
+
+/**
+ * The desired state as written in schema/*.yaml, after loading and semantic checks. Each object has the shape
+ * of its model counterpart (so one DDL renderer serves both) plus what only YAML knows: where it was written,
+ * the names it was renamed from, and how to backfill it. Types and expressions are as the user wrote them;
+ * the shadow database turns them into the canonical model.
+ */
+
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface Annotations {
+  /** Position of the object's key (its name) in YAML. */
+  readonly source: SourceRef;
+  /** Names this object had before, most recent first: a rename instead of drop + create. */
+  readonly renamedFrom: readonly string[];
+}
+
+export interface DesiredIdentity {
+  readonly kind: 'always' | 'by default';
+  /** Only the options the user wrote; the rest take PostgreSQL's defaults for the column type. */
+  readonly options: Partial<Omit<SequenceOptions, 'type'>>;
+}
+
+export interface DesiredColumn extends Omit<Column, 'identity'>, Annotations {
+  readonly identity: DesiredIdentity | null;
+  /** SQL expression that fills existing NULLs before the column becomes NOT NULL. */
+  readonly backfill: string | null;
+}
+
+export type DesiredPrimaryKey = PrimaryKey & Annotations;
+export type DesiredUnique = UniqueConstraint & Annotations;
+export type DesiredCheck = CheckConstraint & Annotations;
+export type DesiredForeignKey = ForeignKey & Annotations;
+export type DesiredIndex = Index & Annotations;
+
+export interface DesiredTable extends Annotations {
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: readonly DesiredColumn[];
+  readonly primaryKey: DesiredPrimaryKey | null;
+  readonly uniques: readonly DesiredUnique[];
+  readonly checks: readonly DesiredCheck[];
+  readonly foreignKeys: readonly DesiredForeignKey[];
+  readonly indexes: readonly DesiredIndex[];
+  readonly comment: string | null;
+}
+
+export type DesiredEnum = EnumType &
+  Annotations & {
+    /** Value renames: new value → old value. */
+    readonly valueRenames: Readonly<Record<string, string>>;
+  };
+
+export interface DesiredSequence extends Omit<Sequence, keyof SequenceOptions>, Annotations {
+  readonly options: Partial<SequenceOptions>;
+}
+
+export type DesiredExtension = Extension & { readonly source: SourceRef };
+
+export interface DesiredState {
+  /** Managed schemas named by the files (always includes each file's `schema:`). */
+  readonly schemas: readonly string[];
+  readonly extensions: readonly DesiredExtension[];
+  readonly enums: readonly DesiredEnum[];
+  readonly sequences: readonly DesiredSequence[];
+  readonly tables: readonly DesiredTable[];
+  /** Files read, relative to the schema directory, sorted. */
+  readonly files: readonly string[];
+  /** sha256 over the files' paths and bytes: the `schemaHash` of a saved plan. */
+  readonly hash: string;
+}
+
+export type DiagnosticSeverity = 'error' | 'warning';
+
+/** A mistake in the user's input, returned as a value (never thrown). */
+export interface Diagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** Path inside the document, e.g. `tables.children.columns.parent_id.type`. */
+  readonly path: string;
+  /** Stable code, e.g. `unknown-key`, `yaml-syntax`, `sql-syntax`, `unknown-column`. */
+  readonly code: string;
+  readonly severity: DiagnosticSeverity;
+  readonly message: string;
+  readonly hint: string | null;
+}
+
+export interface LoadResult {
+  /** Null when any error-severity diagnostic was found. */
+  readonly state: DesiredState | null;
+  readonly diagnostics: readonly Diagnostic[];
+}
