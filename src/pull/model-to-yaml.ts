@@ -1,0 +1,160 @@
+import { byName, compareQualified, compareStrings, displayName } from '../model/keys.js';
+import type {
+  EnumType,
+  Extension,
+  IntrospectionResult,
+  Sequence,
+  Table,
+  UnmanagedObject,
+} from '../model/types.js';
+import { fileStems } from './file-names.js';
+import { sequenceOptionEntries, sequenceTypeOf } from './sequence-yaml.js';
+import { objectKey, tableNode } from './table-yaml.js';
+import { map, renderDocument, seq, str, type YamlEntry, type YamlNode } from './yaml-text.js';
+
+/**
+ * The live model as desired-state YAML: one file per table and one `types.yaml` per schema for its enums and
+ * sequences (extensions go in the first schema's). Public lives at the top of the directory, every other
+ * schema in a directory of its own. Pure and deterministic: the same model gives the same bytes.
+ */
+
+/** `$id` of tidemark.schema.json: editors fetch it to complete and check keys. */
+export const SCHEMA_URL = 'https://github.com/tidemark/tidemark/tidemark.schema.json';
+export const SCHEMA_COMMENT = `yaml-language-server: $schema=${SCHEMA_URL}`;
+export const TYPES_FILE = 'types';
+
+interface SchemaFiles {
+  readonly name: string;
+  readonly dir: string;
+  readonly enums: EnumType[];
+  readonly sequences: Sequence[];
+  readonly tables: Table[];
+  readonly unmanaged: UnmanagedObject[];
+  readonly extensions: Extension[];
+}
+
+function enumNode(e: EnumType): YamlNode {
+  const values = seq(e.values.map(str));
+  return e.comment === null
+    ? values
+    : map([
+        { key: 'values', value: values },
+        { key: 'comment', value: str(e.comment) },
+      ]);
+}
+
+/** The loader reads `ownedBy` as `table.column` split at the dot; a dotted name cannot be written there. */
+function ownedByText(owner: NonNullable<Sequence['ownedBy']>): string | null {
+  return owner.table.includes('.') || owner.column.includes('.') ? null : `${owner.table}.${owner.column}`;
+}
+
+function sequenceEntry(s: Sequence): YamlEntry {
+  const type = sequenceTypeOf(s.type);
+  const entries: YamlEntry[] = [];
+  if (type !== 'bigint') entries.push({ key: 'type', value: str(s.type) });
+  entries.push(...sequenceOptionEntries(s, type));
+  const comments: string[] = [];
+  if (s.ownedBy) {
+    const text = ownedByText(s.ownedBy);
+    if (text !== null) entries.push({ key: 'ownedBy', value: str(text) });
+    else
+      comments.push(
+        `owned by column ${JSON.stringify(s.ownedBy.column)} of table ${JSON.stringify(s.ownedBy.table)}`,
+      );
+  }
+  if (s.comment !== null) entries.push({ key: 'comment', value: str(s.comment) });
+  return { key: objectKey(s.schema, s.name), value: map(entries), comments };
+}
+
+function extensionNode(e: Extension): YamlNode {
+  const entries: YamlEntry[] = [{ key: 'name', value: str(e.name) }];
+  if (e.schema !== 'public') entries.push({ key: 'schema', value: str(e.schema) });
+  if (e.version !== null) entries.push({ key: 'version', value: str(e.version) });
+  return entries.length === 1 ? str(e.name) : map(entries);
+}
+
+function unmanagedLine(u: UnmanagedObject): string {
+  const on = u.table === null ? '' : ` on ${displayName({ schema: u.schema, name: u.table })}`;
+  // JSON-quoted names keep a hostile name (with a line break, say) on its line.
+  const name = u.table === null ? displayName(u) : JSON.stringify(u.name);
+  return `  ${u.kind} ${name}${on}`;
+}
+
+function typesFile(s: SchemaFiles): string {
+  const header = [SCHEMA_COMMENT];
+  if (s.unmanaged.length > 0) {
+    header.push(
+      '',
+      `Unmanaged objects in schema ${JSON.stringify(s.name)}: tidemark reports them and never changes or drops them.`,
+      ...s.unmanaged.map(unmanagedLine),
+    );
+  }
+  const entries: YamlEntry[] = [{ key: 'schema', value: str(s.name) }];
+  if (s.extensions.length > 0)
+    entries.push({ key: 'extensions', value: seq(s.extensions.map(extensionNode), 'block') });
+  if (s.enums.length > 0) {
+    const items = s.enums.map((e) => ({ key: objectKey(e.schema, e.name), value: enumNode(e) }));
+    entries.push({ key: 'enums', value: map(items, 'block') });
+  }
+  if (s.sequences.length > 0)
+    entries.push({ key: 'sequences', value: map(s.sequences.map(sequenceEntry), 'block') });
+  return renderDocument(header, map(entries, 'block'));
+}
+
+function tableFile(t: Table): string {
+  const root = map(
+    [
+      { key: 'schema', value: str(t.schema) },
+      { key: 'tables', value: map([{ key: objectKey(t.schema, t.name), value: tableNode(t) }], 'block') },
+    ],
+    'block',
+  );
+  return renderDocument([SCHEMA_COMMENT], root);
+}
+
+function groupBySchema(result: IntrospectionResult): SchemaFiles[] {
+  const { model } = result;
+  const names = new Set<string>([
+    ...model.schemas.map((s) => s.name),
+    ...model.tables.map((t) => t.schema),
+    ...model.enums.map((e) => e.schema),
+    ...model.sequences.map((s) => s.schema),
+  ]);
+  const sorted = [...names].sort((a, b) => (a === 'public' ? -1 : b === 'public' ? 1 : compareStrings(a, b)));
+  const dirs = fileStems(sorted.filter((n) => n !== 'public'));
+  const bySchema = new Map<string, SchemaFiles>();
+  for (const name of sorted) {
+    const dir = name === 'public' ? '' : `${dirs.get(name)}/`;
+    bySchema.set(name, { name, dir, enums: [], sequences: [], tables: [], unmanaged: [], extensions: [] });
+  }
+  const at = (schema: string) => bySchema.get(schema)!;
+  for (const e of [...model.enums].sort(compareQualified)) at(e.schema).enums.push(e);
+  for (const s of [...model.sequences].sort(compareQualified)) at(s.schema).sequences.push(s);
+  for (const t of [...model.tables].sort(compareQualified)) at(t.schema).tables.push(t);
+  for (const u of result.unmanaged) bySchema.get(u.schema)?.unmanaged.push(u);
+  // Extensions are database-wide: they go with the first schema, wherever they are installed.
+  const first = sorted[0];
+  if (first !== undefined) at(first).extensions.push(...[...model.extensions].sort(byName));
+  return [...bySchema.values()];
+}
+
+/**
+ * File path (relative, `/`-separated) → YAML text, sorted by path. A schema gets a `types.yaml` when it has
+ * extensions, enums, sequences or unmanaged objects to list, or no tables (so the schema is still named).
+ */
+export function modelToYaml(result: IntrospectionResult): Map<string, string> {
+  const files: Array<[string, string]> = [];
+  for (const s of groupBySchema(result)) {
+    const stems = fileStems(
+      s.tables.map((t) => t.name),
+      [TYPES_FILE],
+    );
+    const hasTypes =
+      s.extensions.length + s.enums.length + s.sequences.length + s.unmanaged.length > 0 ||
+      s.tables.length === 0;
+    if (hasTypes) files.push([`${s.dir}${TYPES_FILE}.yaml`, typesFile(s)]);
+    for (const t of s.tables) files.push([`${s.dir}${stems.get(t.name)}.yaml`, tableFile(t)]);
+  }
+  files.sort(([a], [b]) => compareStrings(a, b));
+  return new Map(files);
+}
