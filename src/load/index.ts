@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { InputError } from '../errors.js';
+import { compareQualified, compareStrings, qualifiedKey } from '../model/keys.js';
+import { checkLength, checkRenames, checkSharedNamespaces, firstDefinitions } from './check-names.js';
+import { checkSqlFragments } from './check-sql.js';
+import { checkForeignKeys, checkSequenceOwners, checkTable } from './check-tables.js';
+import { DiagnosticSink, sortDiagnostics } from './diagnostic.js';
+import { checkEnum, qualifyEnumTypes } from './enums.js';
+import { normaliseTable } from './normalise-table.js';
+import { normaliseEnum, normaliseExtension, normaliseSequence } from './normalise-types.js';
+import { isRecord, str } from './origin.js';
+import { checkShape } from './shape.js';
+import { type ParsedDocument, parseYamlFile } from './source.js';
+import type {
+  DesiredEnum,
+  DesiredExtension,
+  DesiredSequence,
+  DesiredState,
+  DesiredTable,
+  LoadResult,
+} from './types.js';
+
+export type { DesiredState, Diagnostic, LoadResult } from './types.js';
+
+export interface LoadOptions {
+  /** `schema.name` globs of tables other tools own: foreign keys may point at them. */
+  readonly ignore?: readonly string[];
+  /** Base for the file names in diagnostics (default: the working directory). */
+  readonly cwd?: string;
+}
+
+/** Every *.yaml / *.yml under `dir`, as POSIX paths relative to it, sorted by code unit. */
+export function listSchemaFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.ya?ml$/.test(entry.name)) out.push(relative(dir, full).split(sep).join('/'));
+    }
+  };
+  walk(dir);
+  return out.sort(compareStrings);
+}
+
+/**
+ * Reads the desired state from a schema directory: YAML syntax, the JSON Schema of the format, names and
+ * references across files, and SQL fragments, all reported in one pass. Never throws for a mistake in the
+ * files (only when the directory itself is missing).
+ */
+export async function loadDesiredState(schemaDir: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const dir = resolve(cwd, schemaDir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new InputError(
+      `schema directory ${relative(cwd, dir) || '.'} does not exist; create it or pass --schema-dir`,
+    );
+  }
+  const files = listSchemaFiles(dir);
+  const sink = new DiagnosticSink();
+  const hash = createHash('sha256');
+  const documents: { doc: ParsedDocument; namespace: string }[] = [];
+  for (const rel of files) {
+    const abs = join(dir, rel);
+    const bytes = readFileSync(abs);
+    hash.update(rel).update('\0').update(bytes).update('\0');
+    const shown = relative(cwd, abs).split(sep).join('/');
+    const parsed = parseYamlFile(shown, bytes.toString('utf8'));
+    for (const d of parsed.diagnostics) sink.push(d);
+    for (const doc of parsed.documents) {
+      if (doc.data === null || doc.data === undefined) continue;
+      checkShape(doc, sink);
+      await checkSqlFragments(doc, sink);
+      const data = isRecord(doc.data) ? doc.data : {};
+      documents.push({ doc, namespace: str(data.schema) ?? 'public' });
+    }
+  }
+
+  const tables: DesiredTable[] = [];
+  const enums: DesiredEnum[] = [];
+  const sequences: DesiredSequence[] = [];
+  const extensions: DesiredExtension[] = [];
+  for (const { doc, namespace } of documents) {
+    const data = doc.data as Record<string, unknown>;
+    const map = (v: unknown) => Object.entries(isRecord(v) ? v : {});
+    for (const [k, v] of map(data.tables)) tables.push(normaliseTable(doc, namespace, k, v, sink));
+    for (const [k, v] of map(data.enums)) enums.push(normaliseEnum(doc, namespace, k, v));
+    for (const [k, v] of map(data.sequences)) sequences.push(normaliseSequence(doc, namespace, k, v, sink));
+    const exts = Array.isArray(data.extensions) ? data.extensions : [];
+    exts.forEach((v, i) => {
+      extensions.push(normaliseExtension(doc, namespace, i, v));
+    });
+  }
+
+  const q = (v: { schema: string; name: string }) => qualifiedKey(v);
+  const shownName = (v: { schema: string; name: string }) => `${v.schema}.${v.name}`;
+  const state = {
+    tables: firstDefinitions(
+      tables,
+      q,
+      (t) => `table ${shownName(t)}`,
+      (t) => t.source,
+      sink,
+    ),
+    enums: firstDefinitions(
+      enums,
+      q,
+      (e) => `enum ${shownName(e)}`,
+      (e) => e.source,
+      sink,
+    ),
+    sequences: firstDefinitions(
+      sequences,
+      q,
+      (s) => `sequence ${shownName(s)}`,
+      (s) => s.source,
+      sink,
+    ),
+    extensions: firstDefinitions(
+      extensions,
+      (e) => e.name,
+      (e) => `extension ${e.name}`,
+      (e) => e.source,
+      sink,
+    ),
+  };
+  checkSharedNamespaces(state, sink);
+  for (const t of state.tables) checkTable(t, sink);
+  checkForeignKeys(state.tables, options.ignore ?? [], sink);
+  checkSequenceOwners(state.sequences, state.tables, sink);
+  for (const e of state.enums) checkEnum(e, sink);
+  for (const s of state.sequences) checkLength(s, s.name, 'sequence', sink);
+  const inSchema = <T extends { schema: string }>(list: readonly T[]) =>
+    [...new Set(list.map((x) => x.schema))].map((s) => list.filter((x) => x.schema === s));
+  for (const group of inSchema(state.tables)) checkRenames('table', group, '', sink);
+  for (const group of inSchema(state.enums)) checkRenames('enum', group, '', sink);
+
+  const diagnostics = sortDiagnostics(sink.list);
+  if (diagnostics.some((d) => d.severity === 'error')) return { state: null, diagnostics };
+
+  const schemas = new Set<string>(documents.map((d) => d.namespace));
+  for (const list of [state.tables, state.enums, state.sequences, state.extensions]) {
+    for (const o of list) schemas.add(o.schema);
+  }
+  const desired: DesiredState = {
+    schemas: [...schemas].sort(compareStrings),
+    extensions: [...state.extensions].sort((a, b) => compareStrings(a.name, b.name)),
+    enums: [...state.enums].sort(compareQualified),
+    sequences: [...state.sequences].sort(compareQualified),
+    tables: qualifyEnumTypes(state.tables, state.enums).sort(compareQualified),
+    files,
+    hash: hash.digest('hex'),
+  };
+  return { state: desired, diagnostics };
+}

@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { DiagnosticSink } from './diagnostic.js';
+import type { DataPath, ParsedDocument } from './source.js';
+import { closest, didYouMean } from './suggest.js';
+
+/**
+ * Checks each document against tidemark.schema.json (the file editors use too) and turns every ajv error into
+ * a diagnostic at the YAML node it concerns, worded for a person rather than as a JSON pointer.
+ */
+
+let validator: ValidateFunction | null = null;
+
+/** The shipped JSON Schema: at the package root, two levels above both src/load and dist/load. */
+export const SCHEMA_URL = new URL('../../tidemark.schema.json', import.meta.url);
+
+function getValidator(): ValidateFunction {
+  if (validator === null) {
+    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+    validator = ajv.compile(schema);
+  }
+  return validator;
+}
+
+export function checkShape(doc: ParsedDocument, sink: DiagnosticSink): boolean {
+  const validate = getValidator();
+  if (validate(doc.data ?? {})) return true;
+  for (const e of validate.errors ?? []) report(doc, e, sink);
+  return false;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+/** Array indexes as numbers, so the YAML lookup walks sequences. */
+function typedPath(doc: ParsedDocument, pointer: string): DataPath {
+  const out: (string | number)[] = [];
+  let cur: unknown = doc.data;
+  for (const seg of pointerToPath(pointer)) {
+    if (Array.isArray(cur)) {
+      const i = Number(seg);
+      out.push(i);
+      cur = cur[i];
+    } else {
+      out.push(seg);
+      cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return out;
+}
+
+/** `column children.parent_id`, `table children`, `foreign key children_parent_id_fkey`… for messages. */
+export function describeOwner(path: DataPath): string {
+  const [top, name, section, member] = path;
+  if (path.length === 0) return 'the file';
+  if (top === 'tables' && name !== undefined) {
+    if (path.length <= 2) return `table ${name}`;
+    const kinds: Record<string, string> = {
+      columns: 'column',
+      unique: 'unique constraint',
+      checks: 'check',
+      foreignKeys: 'foreign key',
+      indexes: 'index',
+      primaryKey: 'primary key',
+    };
+    const kind = kinds[String(section)];
+    if (section === 'primaryKey') return `the primary key of table ${name}`;
+    if (kind && member !== undefined) return `${kind} ${section === 'columns' ? `${name}.` : ''}${member}`;
+    return `table ${name}`;
+  }
+  const kinds: Record<string, string> = { enums: 'enum', sequences: 'sequence', extensions: 'extension' };
+  const kind = kinds[String(top)];
+  if (kind && name !== undefined) return `${kind} ${typeof name === 'number' ? `#${name + 1}` : name}`;
+  return 'the file';
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  boolean: 'true or false',
+  integer: 'an integer',
+  number: 'a number',
+  null: 'empty',
+};
+
+function typeOf(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function shown(value: unknown): string {
+  const t = typeOf(value);
+  if (t === 'null') return 'nothing';
+  if (t === 'object' || t === 'array') return TYPE_WORDS[t]!;
+  return `${TYPE_WORDS[t]} (${JSON.stringify(value)})`;
+}
+
+function keyName(path: DataPath): string {
+  const last = path[path.length - 1];
+  return last === undefined ? 'the file' : typeof last === 'number' ? `item ${last + 1}` : `"${last}"`;
+}
+
+function expectedWords(type: unknown): string {
+  const list = Array.isArray(type) ? type : String(type).split(',');
+  const words = list.map((t) => TYPE_WORDS[String(t)] ?? String(t));
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+
+function report(doc: ParsedDocument, e: ErrorObject, sink: DiagnosticSink): void {
+  const path = typedPath(doc, e.instancePath);
+  const owner = describeOwner(path);
+  switch (e.keyword) {
+    case 'if':
+      return;
+    case 'additionalProperties': {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const props = Object.keys((e.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
+      const hint =
+        didYouMean(key, props) ?? (props.length > 0 ? `valid keys here: ${props.join(', ')}` : null);
+      sink.add(doc, [...path, key], 'unknown-key', `unknown key "${key}" in ${owner}`, { hint });
+      return;
+    }
+    case 'required': {
+      const missing = String((e.params as { missingProperty: string }).missingProperty);
+      sink.add(doc, path, 'missing-key', `${owner} is missing the required key "${missing}"`);
+      return;
+    }
+    case 'type': {
+      const expected = expectedWords((e.params as { type: unknown }).type);
+      let hint: string | null = null;
+      const want = String((e.params as { type: unknown }).type);
+      if (want.includes('string') && typeof e.data === 'number')
+        hint = `quote the value: "${String(e.data)}"`;
+      else if (want === 'array' && typeof e.data === 'string') hint = `write a list: [${e.data}]`;
+      else if (e.data === null) hint = 'write a value after the colon, or remove the key';
+      sink.add(
+        doc,
+        path,
+        'wrong-type',
+        `${keyName(path)} of ${owner} must be ${expected}, not ${shown(e.data)}`,
+        {
+          hint,
+          which: 'value',
+        },
+      );
+      return;
+    }
+    case 'enum': {
+      const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => String(v));
+      const got = String(e.data);
+      const near = typeof e.data === 'string' ? closest(got, allowed) : null;
+      sink.add(
+        doc,
+        path,
+        'invalid-value',
+        `invalid ${keyName(path)} of ${owner}: ${JSON.stringify(e.data)}; expected one of: ${allowed.join(', ')}`,
+        { hint: near === null ? null : `did you mean "${near}"?`, which: 'value' },
+      );
+      return;
+    }
+    case 'minItems':
+    case 'minProperties':
+    case 'minLength':
+      sink.add(doc, path, 'empty', `${keyName(path)} of ${owner} must not be empty`, { which: 'value' });
+      return;
+    case 'pattern':
+      sink.add(
+        doc,
+        path,
+        'wrong-type',
+        `${keyName(path)} of ${owner} must be an integer, not ${shown(e.data)}`,
+        {
+          which: 'value',
+        },
+      );
+      return;
+    default:
+      sink.add(doc, path, 'invalid-value', `${keyName(path)} of ${owner} ${e.message ?? 'is invalid'}`, {
+        which: 'value',
+      });
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Offline syntax checks of the SQL fragments users write in YAML (defaults, checks, index expressions, type
+ * names), using PostgreSQL's own parser compiled to WebAssembly. A fragment is wrapped in a statement, parsed,
+ * and the parse tree must show exactly one fragment of the expected kind, so `1; DROP TABLE x` or an
+ * unbalanced `)` that would escape the surrounding DDL is rejected.
+ */
+
+/** `expression`: a scalar (default, generated, index key); `condition`: a boolean (check, where); `type`. */
+export type SqlFragmentKind = 'expression' | 'condition' | 'type';
+
+export interface SqlProblem {
+  readonly message: string;
+  /** 0-based offset into the fragment where the problem was found (the fragment's length for "end of input"). */
+  readonly offset: number;
+}
+
+interface ParseResult {
+  readonly parse_tree: { readonly stmts?: readonly { readonly stmt: Record<string, unknown> }[] } | null;
+  readonly error: { readonly message: string; readonly cursorpos: number } | null;
+}
+
+interface PgQueryModule {
+  parse(sql: string): ParseResult;
+}
+
+let modulePromise: Promise<PgQueryModule> | null = null;
+
+/** The wasm parser is initialised once, on first use, so commands that never check SQL never load it. */
+function parser(): Promise<PgQueryModule> {
+  if (modulePromise === null) {
+    modulePromise = import('pg-query-emscripten').then((m) =>
+      (m as { default: () => Promise<PgQueryModule> }).default(),
+    );
+  }
+  return modulePromise;
+}
+
+const PREFIX: Record<SqlFragmentKind, string> = {
+  expression: 'SELECT ',
+  condition: 'SELECT 1 WHERE ',
+  type: 'SELECT NULL::',
+};
+
+const ALLOWED_SELECT_KEYS: Record<SqlFragmentKind, ReadonlySet<string>> = {
+  expression: new Set(['targetList', 'limitOption', 'op']),
+  condition: new Set(['targetList', 'limitOption', 'op', 'whereClause']),
+  type: new Set(['targetList', 'limitOption', 'op']),
+};
+
+const WHAT: Record<SqlFragmentKind, string> = {
+  expression: 'a single SQL expression',
+  condition: 'a single boolean SQL expression',
+  type: 'a type name',
+};
+
+export async function checkSqlFragment(text: string, kind: SqlFragmentKind): Promise<SqlProblem | null> {
+  const pg = await parser();
+  const prefix = PREFIX[kind];
+  const result = pg.parse(prefix + text);
+  if (result.error) {
+    const offset = Math.min(Math.max(result.error.cursorpos - 1 - prefix.length, 0), text.length);
+    return { message: result.error.message, offset };
+  }
+  const stmts = result.parse_tree?.stmts ?? [];
+  const whole = { message: `expected ${WHAT[kind]}`, offset: 0 };
+  if (stmts.length !== 1) return { ...whole, message: `${whole.message}, found ${stmts.length} statements` };
+  const select = stmts[0]?.stmt.SelectStmt as Record<string, unknown> | undefined;
+  if (!select) return whole;
+  const extra = Object.keys(select).filter((k) => !ALLOWED_SELECT_KEYS[kind].has(k));
+  if (extra.length > 0) return whole;
+  const targets = select.targetList as readonly {
+    ResTarget?: { name?: string; val?: Record<string, unknown> };
+  }[];
+  if (!Array.isArray(targets) || targets.length !== 1)
+    return { ...whole, message: `${whole.message}, found a list` };
+  const target = targets[0]?.ResTarget;
+  // `now() foo` parses as an expression with an alias: a stray word the user did not mean.
+  if (!target || target.name !== undefined) return whole;
+  if (kind === 'type') {
+    const cast = target.val?.TypeCast as { arg?: { A_Const?: { isnull?: boolean } } } | undefined;
+    if (!cast?.arg?.A_Const?.isnull) return whole;
+  }
+  return null;
+}
