@@ -1,0 +1,23 @@
+-- Objects tidemark reports but does not manage: each must appear as unmanaged, none in the model.
+CREATE TABLE items (id integer PRIMARY KEY, price numeric);
+CREATE VIEW cheap_items AS SELECT * FROM items WHERE price < 10;
+CREATE MATERIALIZED VIEW item_count AS SELECT count(*) AS n FROM items;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE FUNCTION add(a integer, b integer) RETURNS integer LANGUAGE sql AS 'SELECT a + b';
+CREATE FUNCTION add(a text, b text) RETURNS text LANGUAGE sql AS 'SELECT a || b';
+CREATE PROCEDURE reset_items() LANGUAGE sql AS 'DELETE FROM items';
+CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer);
+CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE items ENABLE ROW LEVEL SECURITY;
+CREATE POLICY items_read ON items FOR SELECT USING (true);
+CREATE RULE items_no_delete AS ON DELETE TO items DO INSTEAD NOTHING;
+CREATE TABLE measurements (id integer, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE base_log (id integer, note text);
+CREATE TABLE child_log (extra text) INHERITS (base_log);
+CREATE FOREIGN DATA WRAPPER dummy_fdw;
+CREATE SERVER dummy_server FOREIGN DATA WRAPPER dummy_fdw;
+CREATE FOREIGN TABLE remote_items (id integer) SERVER dummy_server;
+CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
+CREATE TYPE money_pair AS (amount numeric, currency text);
+CREATE TYPE float_range AS RANGE (subtype = float8);
