@@ -1,0 +1,330 @@
+import type pg from 'pg';
+import { connect, serverVersionNum } from '../db/connect.js';
+import type { Plan, Step } from '../plan/types.js';
+import { TOOL_VERSION } from '../version.js';
+import { type ApplyLock, acquireApplyLock, applicationName } from './advisory-lock.js';
+import { ApplyError, formatPostgresError, StalePlanError, VerificationError } from './errors.js';
+import { checkHazards } from './hazard-gate.js';
+import {
+  deadRunsOfOtherPlans,
+  ensureLedger,
+  finishRun,
+  insertRun,
+  latestRun,
+  ledgerExists,
+  markRunning,
+  type RunRow,
+  stepRows,
+} from './ledger.js';
+import { planHash, planSteps } from './plan-hash.js';
+import { silentReporter } from './progress.js';
+import { endOrphanedWork, reconcileUnfinished } from './resume.js';
+import { runGroup, StepFailure } from './run-steps.js';
+import { prepareSnapshot, type SnapshotContext, takeSnapshot } from './snapshot.js';
+import type { ApplyOptions, ApplyReporter, ApplyResult, SnapshotRecord } from './types.js';
+
+/**
+ * Apply a plan: hazard gate → advisory lock → fingerprint check (or resume) → snapshot → ledger → groups in
+ * order → verify. Everything that can refuse runs before the first change; after it, the ledger in the
+ * target database says exactly how far the apply got, and running the same plan again continues from there.
+ */
+export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+  const started = Date.now();
+  const reporter = options.reporter ?? silentReporter;
+  const allowed = [...new Set([...plan.approvedHazards, ...options.allowHazards])].sort();
+  checkHazards(plan, options.allowHazards);
+  const steps = planSteps(plan);
+  const hash = planHash(plan);
+  const lockWaitMs = options.lockWaitMs ?? 5000;
+
+  let lock = await acquireApplyLock(options.targetUrl, lockWaitMs);
+  try {
+    const serverMajor = Math.floor((await serverVersionNum(lock.client)) / 10000);
+    const hasLedger = await ledgerExists(lock.client);
+    let resume = hasLedger ? await resumableRun(lock.client, hash, plan, options, reporter) : null;
+    if (!resume) await checkFresh(lock.client, hasLedger, hash, plan, options);
+
+    if (steps.length === 0 && !resume) {
+      return {
+        planId: null,
+        resumed: false,
+        stepsRun: 0,
+        stepsSkipped: 0,
+        totalSteps: 0,
+        snapshot: {
+          kind: 'none',
+          location: null,
+          sha256: null,
+          note: 'no snapshot: nothing to change',
+          restore: [],
+        },
+        fingerprint: plan.to.fingerprint,
+        durationMs: Date.now() - started,
+      };
+    }
+
+    let planId: number;
+    let snapshot: SnapshotRecord;
+    if (resume) {
+      planId = resume.id;
+      snapshot = resume.snapshot;
+      await markRunning(lock.client, planId);
+      reporter.info(
+        `resuming apply #${planId} of this plan (started ${resume.startedAt.toISOString()}, ${resume.status}); ` +
+          `snapshot: ${snapshot.location ?? snapshot.note}`,
+      );
+    } else {
+      const ctx: SnapshotContext = {
+        url: options.targetUrl,
+        serverMajor,
+        planHash: hash,
+        snapshotDir: options.config.snapshotDir,
+        env: options.env ?? process.env,
+      };
+      const prepared = await prepareSnapshot(options.snapshot, ctx);
+      if (prepared.kind === 'template') {
+        // The copy needs the database to itself: let go of our connection (and the lock) for the copy, then
+        // take the lock again and make sure nobody changed the schema in between.
+        await lock.release();
+        reporter.info('copying the database as the snapshot (CREATE DATABASE … TEMPLATE)');
+        snapshot = await takeSnapshot(prepared, ctx);
+        lock = await acquireApplyLock(options.targetUrl, lockWaitMs);
+        await checkFresh(lock.client, await ledgerExists(lock.client), hash, plan, options);
+      } else {
+        snapshot = await takeSnapshot(prepared, ctx);
+      }
+      reportSnapshot(snapshot, reporter);
+      await ensureLedger(lock.client);
+      for (const dead of await deadRunsOfOtherPlans(lock.client, hash)) {
+        await finishRun(lock.client, dead.id, 'abandoned', {
+          error: 'the apply process ended without finishing; a later apply of another plan took over',
+        });
+        reporter.info(`apply #${dead.id} of another plan never finished; marked abandoned in the ledger`);
+      }
+      planId = await insertRun(lock.client, {
+        plan,
+        hash,
+        toolVersion: TOOL_VERSION,
+        snapshot,
+        approvedHazards: allowed,
+        client: applicationName('lock'),
+        totalSteps: steps.length,
+      });
+      resume = null;
+    }
+    return await execute(plan, steps, planId, snapshot, resume !== null, lock, options, reporter, started);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The unfinished run of this same plan, if any, unless the database is back where the plan starts. */
+async function resumableRun(
+  client: pg.Client,
+  hash: string,
+  plan: Plan,
+  options: ApplyOptions,
+  reporter: ApplyReporter,
+): Promise<RunRow | null> {
+  const run = await latestRun(client, hash);
+  if (!run || run.status === 'completed' || run.status === 'abandoned') return null;
+  const rows = await stepRows(client, run.id);
+  const touched = [...rows.values()].some((r) => r.status !== 'failed');
+  if (touched && plan.from.fingerprint !== plan.to.fingerprint) {
+    const live = await options.currentFingerprint();
+    if (live === plan.from.fingerprint) {
+      // Steps are recorded as done, yet the schema is the plan's starting point: it was restored (from the
+      // snapshot, say). Resuming would skip work that no longer exists; start over instead.
+      await finishRun(client, run.id, 'abandoned', {
+        error: 'the database was found back at the plan starting point (restored?); a new apply started over',
+      });
+      reporter.info(
+        `apply #${run.id} is unfinished but the database is back at the plan's start; starting over`,
+      );
+      return null;
+    }
+  }
+  return run;
+}
+
+async function checkFresh(
+  client: pg.Client,
+  hasLedger: boolean,
+  hash: string,
+  plan: Plan,
+  options: ApplyOptions,
+): Promise<void> {
+  const live = await options.currentFingerprint();
+  if (live === plan.from.fingerprint) return;
+  const previous = hasLedger ? await latestRun(client, hash) : null;
+  const already =
+    previous?.status === 'completed' && live === plan.to.fingerprint
+      ? ` this plan was already applied (apply #${previous.id}, finished ${previous.finishedAt?.toISOString()}).`
+      : '';
+  throw new StalePlanError(
+    `the database changed since the plan was made: the plan starts from ${plan.from.fingerprint} but the ` +
+      `database is now ${live}.${already} nothing was changed; plan again`,
+    plan.from.fingerprint,
+    live,
+  );
+}
+
+function reportSnapshot(snapshot: SnapshotRecord, reporter: ApplyReporter): void {
+  switch (snapshot.kind) {
+    case 'none':
+      reporter.info(snapshot.note);
+      return;
+    case 'pg_dump':
+      reporter.info(`snapshot: ${snapshot.location}\n  sha256: ${snapshot.sha256}\n  ${snapshot.note}`);
+      break;
+    case 'template':
+      reporter.info(`snapshot: ${snapshot.note}`);
+      break;
+  }
+  reporter.info(`  restore with:\n${snapshot.restore.map((l) => `    ${l}`).join('\n')}`);
+}
+
+async function openWork(url: string): Promise<{ client: pg.Client; pid: number }> {
+  const client = await connect(url);
+  await client.query('select set_config($1, $2, false)', ['application_name', applicationName('work')]);
+  await client.query('SET statement_timeout = 0');
+  // Without this a build keeps running on the server after our process is killed (PostgreSQL 14+).
+  await client.query("SET client_connection_check_interval = '1s'").catch(() => {});
+  const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+  return { client, pid: rows[0]!.pid };
+}
+
+async function execute(
+  plan: Plan,
+  steps: readonly Step[],
+  planId: number,
+  snapshot: SnapshotRecord,
+  resumed: boolean,
+  lock: ApplyLock,
+  options: ApplyOptions,
+  reporter: ApplyReporter,
+  started: number,
+): Promise<ApplyResult> {
+  const ledger = lock.client;
+  await endOrphanedWork(ledger, reporter);
+  const work = await openWork(options.targetUrl);
+  const monitor = reporter.wantsIndexProgress ? await connect(options.targetUrl).catch(() => null) : null;
+  const positions = new Map(steps.map((s, i) => [s.n, i + 1]));
+  let done = new Set<number>();
+  let stepsRun = 0;
+  try {
+    await work.client.query(`SET lock_timeout = ${Math.round(options.config.lockTimeoutMs)}`);
+    if (resumed) {
+      done = await reconcileUnfinished(
+        work.client,
+        ledger,
+        planId,
+        steps,
+        await stepRows(ledger, planId),
+        reporter,
+      );
+    }
+    const skipped = done.size;
+    for (const group of plan.groups) {
+      const todo = group.steps.filter((s) => !done.has(s.n));
+      for (const s of group.steps) {
+        if (done.has(s.n))
+          reporter.stepSkipped(s, positions.get(s.n) ?? 0, steps.length, 'completed earlier');
+      }
+      if (todo.length === 0) continue;
+      if (options.signal?.aborted) throw new StepFailure(todo[0]!, interrupted(), options.signal.reason);
+      await runGroup(group, todo, {
+        work: work.client,
+        workPid: work.pid,
+        monitor,
+        ledger,
+        planId,
+        lockTimeoutMs: options.config.lockTimeoutMs,
+        retries: options.config.retries,
+        retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
+        reporter,
+        position: (s) => positions.get(s.n) ?? 0,
+        total: steps.length,
+        signal: options.signal,
+      });
+      for (const s of todo) done.add(s.n);
+      stepsRun += todo.length;
+    }
+    const live = await options.currentFingerprint();
+    if (live !== plan.to.fingerprint) {
+      const message =
+        `every step ran, but the database does not match the plan's result: expected ${plan.to.fingerprint}, ` +
+        `found ${live}; run tidemark drift to see the difference (apply #${planId} in tidemark.plans)`;
+      await finishRun(ledger, planId, 'verification_failed', { error: message, finalFingerprint: live });
+      throw new VerificationError(message, planId, plan.to.fingerprint, live);
+    }
+    await finishRun(ledger, planId, 'completed', { finalFingerprint: live });
+    return {
+      planId,
+      resumed,
+      stepsRun,
+      stepsSkipped: skipped,
+      totalSteps: steps.length,
+      snapshot,
+      fingerprint: live,
+      durationMs: Date.now() - started,
+    };
+  } catch (error) {
+    if (error instanceof VerificationError) throw error;
+    throw await recordFailure(error, steps, planId, done.size, ledger, positions);
+  } finally {
+    await work.client.end().catch(() => {});
+    await monitor?.end().catch(() => {});
+  }
+}
+
+function interrupted() {
+  return { message: 'interrupted before this step started', sqlstate: null, detail: null, hint: null };
+}
+
+async function recordFailure(
+  error: unknown,
+  steps: readonly Step[],
+  planId: number,
+  completed: number,
+  ledger: pg.Client,
+  positions: ReadonlyMap<number, number>,
+): Promise<ApplyError> {
+  if (error instanceof StepFailure) {
+    const { step, info } = error;
+    const where = `step ${positions.get(step.n) ?? step.n} of ${steps.length} (${step.change} ${step.target.name})`;
+    const message =
+      `${where} failed: ${formatPostgresError(info)}\n  sql: ${step.sql}\n` +
+      `${completed} of ${steps.length} steps are completed (apply #${planId} in tidemark.plans); ` +
+      'fix the cause and run the same apply again to continue from this step';
+    await finishRun(ledger, planId, 'failed', { error: `${where}: ${formatPostgresError(info)}` }).catch(
+      () => {},
+    );
+    return new ApplyError(
+      message,
+      {
+        planId,
+        completedSteps: completed,
+        totalSteps: steps.length,
+        failedStep: step.n,
+        failedSql: step.sql,
+        postgres: info,
+      },
+      { cause: error },
+    );
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  await finishRun(ledger, planId, 'failed', { error: text }).catch(() => {});
+  return new ApplyError(
+    `apply #${planId} stopped after ${completed} of ${steps.length} steps: ${text}; run the same apply again to continue`,
+    {
+      planId,
+      completedSteps: completed,
+      totalSteps: steps.length,
+      failedStep: null,
+      failedSql: null,
+      postgres: null,
+    },
+    { cause: error },
+  );
+}
