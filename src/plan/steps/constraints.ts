@@ -1,0 +1,378 @@
+import type { Change } from '../../diff/change.js';
+import { displayName, qualifiedKey } from '../../model/keys.js';
+import type { Index, QualifiedName, Table } from '../../model/types.js';
+import { qualify, quoteIdent } from '../../sql/quote.js';
+import { renderComment } from '../../sql/render-objects.js';
+import {
+  renderCheckClause,
+  renderCreateIndex,
+  renderDeferrable,
+  renderForeignKeyClause,
+  renderPrimaryKeyClause,
+  renderUniqueClause,
+} from '../../sql/render-table.js';
+import { draft, hazard, type PlanContext, type StepDraft, sizeSeverity, sizeText, target } from './draft.js';
+import { constraintComment } from './tables.js';
+
+type Of<K extends Change['kind']> = Extract<Change, { kind: K }>;
+
+function isNew(t: QualifiedName, ctx: PlanContext): boolean {
+  return ctx.newTables.has(qualifiedKey(t));
+}
+
+function conTarget(kind: string, t: Table, name: string) {
+  return target(kind, `${displayName(t)}.${name}`, t);
+}
+
+function dropConstraint(
+  change: string,
+  kind: string,
+  t: Table,
+  name: string,
+  description: string,
+): StepDraft {
+  return draft({
+    change,
+    target: conTarget(kind, t, name),
+    description,
+    sql: `ALTER TABLE ${qualify(t)} DROP CONSTRAINT ${quoteIdent(name)}`,
+    phase: 'drop-dependents',
+    rank: change === 'fk.drop' ? 0 : 2,
+    transactional: true,
+    lock: 'ACCESS EXCLUSIVE',
+  });
+}
+
+/**
+ * A unique or primary key on a table that already has rows: the index is built CONCURRENTLY (writes go on),
+ * then attached as the constraint with USING INDEX, a catalog-only change.
+ */
+function constraintFromIndex(
+  change: string,
+  kind: string,
+  t: Table,
+  name: string,
+  index: Index,
+  attach: string,
+  ctx: PlanContext,
+  suffix = '',
+): StepDraft[] {
+  const stats = ctx.stats.get(qualifiedKey(t));
+  return [
+    draft({
+      change: 'index.create',
+      target: target('index', displayName({ schema: t.schema, name }), t),
+      description: `build unique index ${name} on ${displayName(t)} concurrently (writes continue)`,
+      sql: renderCreateIndex(t, index, { concurrently: true }),
+      phase: 'constraints',
+      rank: 0,
+      transactional: false,
+      lock: 'SHARE UPDATE EXCLUSIVE',
+      hazards: [
+        hazard(
+          'INDEX_BUILD',
+          sizeSeverity(stats),
+          `builds an index over ${displayName(t)} (${sizeText(stats)})`,
+        ),
+        hazard(
+          'NON_TRANSACTIONAL',
+          'low',
+          'runs outside a transaction; an interrupted build leaves an INVALID index that apply rebuilds',
+        ),
+      ],
+    }),
+    draft({
+      change,
+      target: conTarget(kind, t, name),
+      description: `attach index ${name} as the ${kind === 'pk' ? 'primary key' : 'unique constraint'} of ${displayName(t)}`,
+      sql: `ALTER TABLE ${qualify(t)} ADD CONSTRAINT ${quoteIdent(name)} ${attach} USING INDEX ${quoteIdent(name)}${suffix}`,
+      phase: 'constraints',
+      rank: 1,
+      transactional: true,
+      lock: 'ACCESS EXCLUSIVE',
+    }),
+  ];
+}
+
+export function primaryKeySteps(c: Of<'pk.add' | 'pk.drop'>, ctx: PlanContext): StepDraft[] {
+  const t = c.table;
+  const pk = c.primaryKey;
+  if (c.kind === 'pk.drop') {
+    return [dropConstraint(c.kind, 'pk', t, pk.name, `drop primary key ${pk.name} of ${displayName(t)}`)];
+  }
+  const steps = isNew(t, ctx)
+    ? [
+        draft({
+          change: c.kind,
+          target: conTarget('pk', t, pk.name),
+          description: `add primary key ${pk.name} (${pk.columns.join(', ')}) to ${displayName(t)}`,
+          sql: `ALTER TABLE ${qualify(t)} ADD ${renderPrimaryKeyClause(pk)}`,
+          phase: 'constraints',
+          transactional: true,
+          lock: 'ACCESS EXCLUSIVE',
+        }),
+      ]
+    : constraintFromIndex(
+        c.kind,
+        'pk',
+        t,
+        pk.name,
+        uniqueIndex(pk.name, pk.columns, false),
+        'PRIMARY KEY',
+        ctx,
+      );
+  if (pk.comment !== null) steps.push(constraintComment(t, pk.name, pk.comment));
+  return steps;
+}
+
+function uniqueIndex(name: string, columns: readonly string[], nullsNotDistinct: boolean): Index {
+  return {
+    name,
+    unique: true,
+    method: 'btree',
+    keys: columns.map((column) => ({
+      column,
+      expression: null,
+      opclass: null,
+      collation: null,
+      order: 'asc',
+      nulls: null,
+    })),
+    include: [],
+    where: null,
+    nullsNotDistinct,
+    valid: true,
+    comment: null,
+  };
+}
+
+export function uniqueSteps(c: Of<'unique.add' | 'unique.drop'>, ctx: PlanContext): StepDraft[] {
+  const t = c.table;
+  const u = c.unique;
+  if (c.kind === 'unique.drop') {
+    return [
+      dropConstraint(c.kind, 'unique', t, u.name, `drop unique constraint ${u.name} of ${displayName(t)}`),
+    ];
+  }
+  const steps = isNew(t, ctx)
+    ? [
+        draft({
+          change: c.kind,
+          target: conTarget('unique', t, u.name),
+          description: `add unique constraint ${u.name} (${u.columns.join(', ')}) to ${displayName(t)}`,
+          sql: `ALTER TABLE ${qualify(t)} ADD ${renderUniqueClause(u)}`,
+          phase: 'constraints',
+          transactional: true,
+          lock: 'ACCESS EXCLUSIVE',
+        }),
+      ]
+    : constraintFromIndex(
+        c.kind,
+        'unique',
+        t,
+        u.name,
+        uniqueIndex(u.name, u.columns, u.nullsNotDistinct),
+        'UNIQUE',
+        ctx,
+        renderDeferrable(u.deferrable),
+      );
+  if (u.comment !== null) steps.push(constraintComment(t, u.name, u.comment));
+  return steps;
+}
+
+export function checkSteps(
+  c: Of<'check.add' | 'check.drop' | 'check.validate'>,
+  ctx: PlanContext,
+): StepDraft[] {
+  const t = c.table;
+  const check = c.check;
+  const stats = ctx.stats.get(qualifiedKey(t));
+  switch (c.kind) {
+    case 'check.drop':
+      return [
+        dropConstraint(c.kind, 'check', t, check.name, `drop check ${check.name} of ${displayName(t)}`),
+      ];
+    case 'check.validate':
+      return [validateStep(c.kind, 'check', t, check.name, ctx)];
+    case 'check.add': {
+      const fresh = isNew(t, ctx);
+      // On a table with rows: NOT VALID (catalog only), then VALIDATE in its own transaction, which scans
+      // under SHARE UPDATE EXCLUSIVE so writes continue.
+      const steps = [
+        draft({
+          change: c.kind,
+          target: conTarget('check', t, check.name),
+          description: `add check ${check.name} to ${displayName(t)}: ${check.expression}${fresh ? '' : ' (NOT VALID, validated next)'}`,
+          sql: `ALTER TABLE ${qualify(t)} ADD ${renderCheckClause(check, !fresh || !check.valid)}`,
+          phase: 'constraints',
+          rank: 2,
+          transactional: true,
+          lock: 'ACCESS EXCLUSIVE',
+        }),
+      ];
+      if (!fresh && check.valid) steps.push(validateStep('check.validate', 'check', t, check.name, ctx));
+      if (check.comment !== null) steps.push(constraintComment(t, check.name, check.comment));
+      void stats;
+      return steps;
+    }
+  }
+}
+
+function validateStep(change: string, kind: string, t: Table, name: string, ctx: PlanContext): StepDraft {
+  const stats = ctx.stats.get(qualifiedKey(t));
+  return draft({
+    change,
+    target: conTarget(kind, t, name),
+    description: `validate ${kind === 'fk' ? 'foreign key' : 'check'} ${name} on existing rows of ${displayName(t)} (writes continue)`,
+    sql: `ALTER TABLE ${qualify(t)} VALIDATE CONSTRAINT ${quoteIdent(name)}`,
+    phase: 'validate',
+    transactional: true,
+    ownTransaction: true,
+    lock: 'SHARE UPDATE EXCLUSIVE',
+    hazards: [hazard('FULL_SCAN', sizeSeverity(stats), `${displayName(t)} is scanned (${sizeText(stats)})`)],
+  });
+}
+
+export function foreignKeySteps(c: Of<'fk.add' | 'fk.drop' | 'fk.validate'>, ctx: PlanContext): StepDraft[] {
+  const t = c.table;
+  const fk = c.foreignKey;
+  switch (c.kind) {
+    case 'fk.drop':
+      return [dropConstraint(c.kind, 'fk', t, fk.name, `drop foreign key ${fk.name} of ${displayName(t)}`)];
+    case 'fk.validate':
+      return [validateStep(c.kind, 'fk', t, fk.name, ctx)];
+    case 'fk.add': {
+      const fresh = isNew(t, ctx);
+      const ref = displayName({ schema: fk.references.schema, name: fk.references.table });
+      const steps = [
+        draft({
+          change: c.kind,
+          target: conTarget('fk', t, fk.name),
+          description: `add foreign key ${fk.name} ${displayName(t)}(${fk.columns.join(', ')}) → ${ref}(${fk.references.columns.join(', ')})${fk.onDelete !== 'no action' ? ` ON DELETE ${fk.onDelete.toUpperCase()}` : ''}${fresh ? '' : ' (NOT VALID, validated next)'}`,
+          sql: `ALTER TABLE ${qualify(t)} ADD ${renderForeignKeyClause(fk, !fresh || !fk.valid)}`,
+          phase: 'foreign-keys',
+          transactional: true,
+          lock: 'SHARE ROW EXCLUSIVE',
+        }),
+      ];
+      if (!fresh && fk.valid) steps.push(validateStep('fk.validate', 'fk', t, fk.name, ctx));
+      if (fk.comment !== null) steps.push(constraintComment(t, fk.name, fk.comment));
+      return steps;
+    }
+  }
+}
+
+export function constraintRename(c: Of<'constraint.rename'>): StepDraft[] {
+  const name = displayName(c.table);
+  return [
+    draft({
+      change: c.kind,
+      target: target('constraint', `${name}.${c.to}`, c.table),
+      description: `rename constraint ${c.from} of ${name} to ${c.to}`,
+      sql: `ALTER TABLE ${qualify(c.table)} RENAME CONSTRAINT ${quoteIdent(c.from)} TO ${quoteIdent(c.to)}`,
+      phase: 'constraints',
+      rank: 0,
+      transactional: true,
+      lock: 'ACCESS EXCLUSIVE',
+    }),
+  ];
+}
+
+export function constraintCommentChange(c: Of<'constraint.comment'>): StepDraft[] {
+  return [constraintComment(c.table, c.name, c.comment)];
+}
+
+export function indexSteps(
+  c: Of<'index.create' | 'index.drop' | 'index.rename' | 'index.comment'>,
+  ctx: PlanContext,
+): StepDraft[] {
+  const t = c.table;
+  switch (c.kind) {
+    case 'index.rename':
+      return [
+        draft({
+          change: c.kind,
+          target: target('index', displayName({ schema: t.schema, name: c.to }), t),
+          description: `rename index ${c.from} to ${c.to}`,
+          sql: `ALTER INDEX ${qualify({ schema: t.schema, name: c.from })} RENAME TO ${quoteIdent(c.to)}`,
+          phase: 'indexes',
+          rank: 0,
+          transactional: true,
+          lock: 'SHARE UPDATE EXCLUSIVE',
+        }),
+      ];
+    case 'index.comment':
+      return [
+        draft({
+          change: c.kind,
+          target: target('index', displayName({ schema: t.schema, name: c.index.name }), t),
+          description: `${c.index.comment === null ? 'remove' : 'set'} comment on index ${c.index.name}`,
+          sql: renderComment(
+            { kind: 'index', object: { schema: t.schema, name: c.index.name } },
+            c.index.comment,
+          ),
+          phase: 'comments',
+          transactional: true,
+          lock: 'SHARE UPDATE EXCLUSIVE',
+        }),
+      ];
+    case 'index.drop': {
+      const stats = ctx.stats.get(qualifiedKey(t));
+      return [
+        draft({
+          change: c.kind,
+          target: target('index', displayName({ schema: t.schema, name: c.index.name }), t),
+          description: `drop index ${c.index.name} of ${displayName(t)} concurrently${c.index.valid ? '' : ' (it is INVALID)'}`,
+          sql: `DROP INDEX CONCURRENTLY IF EXISTS ${qualify({ schema: t.schema, name: c.index.name })}`,
+          phase: 'drop-dependents',
+          rank: 1,
+          transactional: false,
+          lock: 'SHARE UPDATE EXCLUSIVE',
+          hazards: [
+            hazard(
+              'INDEX_DROPPED',
+              sizeSeverity(stats),
+              `queries using ${c.index.name} lose it (${sizeText(stats)})`,
+            ),
+            hazard('NON_TRANSACTIONAL', 'low', 'runs outside a transaction'),
+          ],
+        }),
+      ];
+    }
+    case 'index.create': {
+      const stats = ctx.stats.get(qualifiedKey(t));
+      const fresh = isNew(t, ctx);
+      const steps = [
+        draft({
+          change: c.kind,
+          target: target('index', displayName({ schema: t.schema, name: c.index.name }), t),
+          description: fresh
+            ? `create index ${c.index.name} on new table ${displayName(t)}`
+            : `build index ${c.index.name} on ${displayName(t)} concurrently (writes continue)`,
+          sql: renderCreateIndex(t, c.index, { concurrently: !fresh }),
+          phase: 'indexes',
+          rank: 1,
+          transactional: fresh,
+          lock: fresh ? 'SHARE' : 'SHARE UPDATE EXCLUSIVE',
+          hazards: fresh
+            ? []
+            : [
+                hazard(
+                  'INDEX_BUILD',
+                  sizeSeverity(stats),
+                  `builds an index over ${displayName(t)} (${sizeText(stats)})`,
+                ),
+                hazard(
+                  'NON_TRANSACTIONAL',
+                  'low',
+                  'runs outside a transaction; an interrupted build leaves an INVALID index that apply rebuilds',
+                ),
+              ],
+        }),
+      ];
+      if (c.index.comment !== null)
+        steps.push(...indexSteps({ kind: 'index.comment', table: t, index: c.index }, ctx));
+      return steps;
+    }
+  }
+}

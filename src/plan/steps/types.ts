@@ -1,0 +1,305 @@
+import type { Change } from '../../diff/change.js';
+import { displayName } from '../../model/keys.js';
+import { qualify, quoteIdent, quoteLiteral } from '../../sql/quote.js';
+import {
+  renderComment,
+  renderCreateEnum,
+  renderCreateExtension,
+  renderCreateSchema,
+  renderCreateSequence,
+  renderSequenceOwnedBy,
+} from '../../sql/render-objects.js';
+import { renderSequenceOptions } from '../../sql/render-table.js';
+import { draft, hazard, type PlanContext, type StepDraft, target } from './draft.js';
+
+/** Steps for schemas, extensions, enums and sequences. */
+
+type Of<K extends Change['kind']> = Extract<Change, { kind: K }>;
+
+export function schemaCreate(c: Of<'schema.create'>): StepDraft[] {
+  return [
+    draft({
+      change: c.kind,
+      target: target('schema', c.name, null),
+      description: `create schema ${c.name}`,
+      sql: renderCreateSchema(c.name),
+      phase: 'schemas',
+      transactional: true,
+      lock: 'none',
+    }),
+  ];
+}
+
+export function extensionSteps(
+  c: Of<'extension.create' | 'extension.drop' | 'extension.update'>,
+): StepDraft[] {
+  const e = c.extension;
+  const t = target('extension', e.name, null);
+  switch (c.kind) {
+    case 'extension.create':
+      return [
+        draft({
+          change: c.kind,
+          target: t,
+          description: `install extension ${e.name}${e.version ? ` ${e.version}` : ''} in schema ${e.schema}`,
+          sql: renderCreateExtension(e),
+          phase: 'extensions',
+          transactional: true,
+          lock: 'none',
+        }),
+      ];
+    case 'extension.update':
+      return [
+        draft({
+          change: c.kind,
+          target: t,
+          description: `update extension ${e.name} from ${c.from ?? '?'} to ${e.version}`,
+          sql: `ALTER EXTENSION ${quoteIdent(e.name)} UPDATE TO ${quoteLiteral(e.version ?? '')}`,
+          phase: 'extensions',
+          transactional: true,
+          lock: 'none',
+        }),
+      ];
+    case 'extension.drop':
+      return [
+        draft({
+          change: c.kind,
+          target: t,
+          description: `drop extension ${e.name}`,
+          sql: `DROP EXTENSION ${quoteIdent(e.name)}`,
+          phase: 'drop-types',
+          transactional: true,
+          lock: 'none',
+          hazards: [
+            hazard('DELETES_DATA', 'medium', `extension ${e.name} and the objects it owns are removed`),
+          ],
+        }),
+      ];
+  }
+}
+
+export function enumSteps(
+  c: Of<
+    'enum.create' | 'enum.drop' | 'enum.rename' | 'enum.add-value' | 'enum.rename-value' | 'enum.comment'
+  >,
+): StepDraft[] {
+  const e = c.enum;
+  const name = displayName(e);
+  const t = target('enum', name, null);
+  const base = {
+    change: c.kind,
+    target: t,
+    phase: 'types' as const,
+    transactional: true,
+    lock: 'none' as const,
+  };
+  switch (c.kind) {
+    case 'enum.create': {
+      const sql = [renderCreateEnum(e)];
+      if (e.comment !== null) sql.push(renderComment({ kind: 'type', object: e }, e.comment));
+      return [draft({ ...base, description: `create enum ${name}`, sql: sql.join(';\n') })];
+    }
+    case 'enum.drop':
+      return [
+        draft({
+          ...base,
+          phase: 'drop-types',
+          description: `drop enum ${name}`,
+          sql: `DROP TYPE ${qualify(e)}`,
+        }),
+      ];
+    case 'enum.rename':
+      return [
+        draft({
+          ...base,
+          description: `rename enum ${displayName(c.from)} to ${e.name}`,
+          sql: `ALTER TYPE ${qualify(c.from)} RENAME TO ${quoteIdent(e.name)}`,
+        }),
+      ];
+    case 'enum.add-value':
+      // A value added in a transaction cannot be used until that transaction commits.
+      return [
+        draft({
+          ...base,
+          rank: 2,
+          description: `add value '${c.value}' to enum ${name}${c.before ? ` before '${c.before}'` : ''}`,
+          sql: `ALTER TYPE ${qualify(e)} ADD VALUE ${quoteLiteral(c.value)}${c.before ? ` BEFORE ${quoteLiteral(c.before)}` : ''}`,
+          ownTransaction: true,
+        }),
+      ];
+    case 'enum.rename-value':
+      return [
+        draft({
+          ...base,
+          rank: 1,
+          description: `rename value '${c.from}' of enum ${name} to '${c.to}'`,
+          sql: `ALTER TYPE ${qualify(e)} RENAME VALUE ${quoteLiteral(c.from)} TO ${quoteLiteral(c.to)}`,
+        }),
+      ];
+    case 'enum.comment':
+      return [commentEnum(c, name)];
+  }
+}
+
+function commentEnum(c: { enum: Of<'enum.comment'>['enum'] }, name: string): StepDraft {
+  return draft({
+    change: 'enum.comment',
+    target: target('enum', name, null),
+    description: `set comment on enum ${name}`,
+    sql: renderComment({ kind: 'type', object: c.enum }, c.enum.comment),
+    phase: 'comments',
+    transactional: true,
+    lock: 'none',
+  });
+}
+
+/**
+ * Values cannot be removed from an enum or reordered: the type is rebuilt beside the old one, each column
+ * converted through text, and the old type dropped. Rows holding a removed value make the cast fail, so the
+ * step says which values go.
+ */
+export function enumRecreate(c: Of<'enum.recreate'>, ctx: PlanContext): StepDraft[] {
+  const e = c.enum;
+  const name = displayName(e);
+  const old = { schema: c.from.schema, name: `${c.from.name}__tidemark_old` };
+  const statements = [`ALTER TYPE ${qualify(c.from)} RENAME TO ${quoteIdent(old.name)}`, renderCreateEnum(e)];
+  const tables = new Set<string>();
+  for (const { table, column, default: def } of c.columns) {
+    tables.add(displayName(table));
+    const col = quoteIdent(column.name);
+    const type = column.type.endsWith('[]') ? `${qualify(e)}[]` : qualify(e);
+    if (column.default !== null)
+      statements.push(`ALTER TABLE ${qualify(table)} ALTER COLUMN ${col} DROP DEFAULT`);
+    statements.push(
+      `ALTER TABLE ${qualify(table)} ALTER COLUMN ${col} TYPE ${type} USING ${col}::text${column.type.endsWith('[]') ? '[]' : ''}::${type}`,
+    );
+    if (def !== null) statements.push(`ALTER TABLE ${qualify(table)} ALTER COLUMN ${col} SET DEFAULT ${def}`);
+  }
+  statements.push(`DROP TYPE ${qualify(old)}`);
+  const hazards = [];
+  if (c.removedValues.length > 0) {
+    hazards.push(
+      hazard(
+        'ENUM_VALUE_REMOVED',
+        'high',
+        `values ${c.removedValues.map((v) => `'${v}'`).join(', ')} are removed; rows holding them make this step fail`,
+      ),
+    );
+  }
+  if (c.columns.length > 0) {
+    hazards.push(
+      hazard('TABLE_REWRITE', 'medium', `columns are converted, rewriting ${[...tables].sort().join(', ')}`),
+      hazard('ACCESS_EXCLUSIVE_LOCK', 'medium', 'the converted tables are locked against reads and writes'),
+    );
+  }
+  void ctx;
+  return [
+    draft({
+      change: c.kind,
+      target: target('enum', name, null),
+      description: `rebuild enum ${name} with values ${e.values.map((v) => `'${v}'`).join(', ')}`,
+      sql: statements.join(';\n'),
+      phase: 'types',
+      rank: 3,
+      transactional: true,
+      lock: c.columns.length > 0 ? 'ACCESS EXCLUSIVE' : 'none',
+      hazards,
+    }),
+  ];
+}
+
+export function sequenceSteps(
+  c: Of<'sequence.create' | 'sequence.drop' | 'sequence.alter' | 'sequence.owned-by'>,
+): StepDraft[] {
+  const s = c.sequence;
+  const name = displayName(s);
+  const t = target('sequence', name, null);
+  switch (c.kind) {
+    case 'sequence.create': {
+      const { type, start, increment, min, max, cache, cycle } = s;
+      const sql = [
+        renderCreateSequence({ ...s, options: { type, start, increment, min, max, cache, cycle } }),
+      ];
+      if (s.comment !== null) sql.push(renderComment({ kind: 'sequence', object: s }, s.comment));
+      return [
+        draft({
+          change: c.kind,
+          target: t,
+          description: `create sequence ${name}`,
+          sql: sql.join(';\n'),
+          phase: 'sequences',
+          transactional: true,
+          lock: 'none',
+        }),
+      ];
+    }
+    case 'sequence.alter': {
+      const f = c.from;
+      const options = renderSequenceOptions({
+        type: s.type !== f.type ? s.type : undefined,
+        start: s.start !== f.start ? s.start : undefined,
+        increment: s.increment !== f.increment ? s.increment : undefined,
+        min: s.min !== f.min ? s.min : undefined,
+        max: s.max !== f.max ? s.max : undefined,
+        cache: s.cache !== f.cache ? s.cache : undefined,
+        cycle: s.cycle !== f.cycle ? s.cycle : undefined,
+      });
+      const steps: StepDraft[] = [];
+      if (options) {
+        steps.push(
+          draft({
+            change: c.kind,
+            target: t,
+            description: `alter sequence ${name}: ${options}`,
+            sql: `ALTER SEQUENCE ${qualify(s)} ${options}`,
+            phase: 'sequences',
+            transactional: true,
+            lock: 'none',
+          }),
+        );
+      }
+      if (s.comment !== f.comment) steps.push(commentSequence(s, name));
+      return steps;
+    }
+    case 'sequence.owned-by':
+      return [
+        draft({
+          change: c.kind,
+          target: t,
+          description: s.ownedBy
+            ? `make sequence ${name} owned by ${s.ownedBy.table}.${s.ownedBy.column}`
+            : `make sequence ${name} owned by no column`,
+          sql: renderSequenceOwnedBy(s, s.ownedBy),
+          phase: 'columns',
+          rank: 5,
+          transactional: true,
+          lock: 'none',
+        }),
+      ];
+    case 'sequence.drop':
+      return [
+        draft({
+          change: c.kind,
+          target: t,
+          description: `drop sequence ${name}`,
+          sql: `DROP SEQUENCE ${qualify(s)}`,
+          phase: 'drop-types',
+          transactional: true,
+          lock: 'none',
+          hazards: [hazard('DELETES_DATA', 'low', `sequence ${name} and its current value are lost`)],
+        }),
+      ];
+  }
+}
+
+function commentSequence(s: Of<'sequence.create'>['sequence'], name: string): StepDraft {
+  return draft({
+    change: 'sequence.comment',
+    target: target('sequence', name, null),
+    description: `set comment on sequence ${name}`,
+    sql: renderComment({ kind: 'sequence', object: s }, s.comment),
+    phase: 'comments',
+    transactional: true,
+    lock: 'none',
+  });
+}

@@ -1,0 +1,127 @@
+import type pg from 'pg';
+import { connect, serverVersionNum, withClient } from '../db/connect.js';
+import { startEmbedded } from '../embedded/server.js';
+import { DatabaseError, InputError } from '../errors.js';
+import { introspect } from '../introspect/index.js';
+import type { DesiredState, DesiredTable, Diagnostic } from '../load/types.js';
+import type { IntrospectionResult } from '../model/types.js';
+import { createShadowDatabase, type ShadowDatabase } from './database.js';
+import { type CompileStatement, renderDesiredScript } from './render-desired.js';
+
+/**
+ * Shadow compilation: the desired state rendered to DDL, run on an empty database of the same PostgreSQL
+ * major as the target, and read back with the same introspector as the live side. PostgreSQL itself then
+ * canonicalises every type spelling, expression and generated name, so the diff never churns on spelling.
+ */
+
+export interface CompileOptions {
+  /** The target server: the shadow is a temporary database next to it (same major by construction). */
+  readonly serverUrl: string;
+  /** A server to use instead of the target's (`--shadow-url`). */
+  readonly shadowUrl?: string | null;
+  readonly schemas: readonly string[];
+  readonly ignore?: readonly string[];
+  /** Compile only these tables (with all types and sequences); default all. */
+  readonly tables?: readonly DesiredTable[];
+  readonly stateDir?: string;
+}
+
+/** Statements per round trip; small enough that one batch never exhausts the lock table. */
+const BATCH = 200;
+
+export async function compileDesired(
+  state: DesiredState,
+  options: CompileOptions,
+): Promise<IntrospectionResult> {
+  const script = renderDesiredScript(state, options.tables ?? state.tables);
+  const shadow = await obtainShadow(options);
+  try {
+    const client = await connect(shadow.url);
+    try {
+      const diagnostics = await runScript(client, script);
+      if (diagnostics.length > 0) {
+        const major = Math.floor((await serverVersionNum(client)) / 10000);
+        throw new InputError(`the desired state does not compile on PostgreSQL ${major}`, diagnostics);
+      }
+      return await introspect(client, { schemas: options.schemas, ignore: options.ignore ?? [] });
+    } finally {
+      await client.end().catch(() => {});
+    }
+  } finally {
+    await shadow.drop();
+  }
+}
+
+async function obtainShadow(options: CompileOptions): Promise<ShadowDatabase> {
+  const server = options.shadowUrl ?? options.serverUrl;
+  try {
+    return await createShadowDatabase(server);
+  } catch (error) {
+    if (options.shadowUrl || !(error instanceof DatabaseError)) throw error;
+    // No CREATEDB on the target: fall back to an embedded server of the target's major.
+    const major = Math.floor((await withClient(options.serverUrl, serverVersionNum)) / 10000);
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'tidemark-shadow-'));
+    const embedded = await startEmbedded({ dataDir: dir, major, persistent: false });
+    const inner = await createShadowDatabase(embedded.url);
+    return {
+      ...inner,
+      drop: async () => {
+        await inner.drop().catch(() => {});
+        await embedded.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+}
+
+/**
+ * Run the script in batches (one round trip each). When a batch fails, run it again statement by statement
+ * under savepoints so every error is reported at its YAML position, not just the first.
+ */
+async function runScript(client: pg.Client, script: readonly CompileStatement[]): Promise<Diagnostic[]> {
+  const diagnostics: Diagnostic[] = [];
+  const failedTables = new Set<string>();
+  await client.query('SET search_path = public');
+  for (let i = 0; i < script.length; i += BATCH) {
+    const batch = script.slice(i, i + BATCH).filter((s) => s.table === null || !failedTables.has(s.table));
+    try {
+      await client.query(`BEGIN;\n${batch.map((s) => `${s.sql};`).join('\n')}\nCOMMIT;`);
+      continue;
+    } catch {
+      await client.query('ROLLBACK');
+    }
+    await client.query('BEGIN');
+    for (const statement of batch) {
+      if (statement.table !== null && failedTables.has(statement.table)) continue;
+      await client.query('SAVEPOINT tidemark_stmt');
+      try {
+        await client.query(statement.sql);
+        await client.query('RELEASE SAVEPOINT tidemark_stmt');
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT tidemark_stmt');
+        if (statement.table !== null) failedTables.add(statement.table);
+        diagnostics.push(toDiagnostic(statement, error));
+      }
+    }
+    await client.query('COMMIT');
+  }
+  return diagnostics;
+}
+
+function toDiagnostic(statement: CompileStatement, error: unknown): Diagnostic {
+  const e = error as { message?: string; hint?: string; detail?: string };
+  const source = statement.source ?? { file: '(schema)', line: 1, col: 1 };
+  return {
+    file: source.file,
+    line: source.line,
+    col: source.col,
+    path: '',
+    code: 'postgres-error',
+    severity: 'error',
+    message: `PostgreSQL rejected ${statement.what}: ${e.message ?? String(error)}`,
+    hint: e.hint ?? e.detail ?? null,
+  };
+}

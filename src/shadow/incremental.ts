@@ -1,0 +1,121 @@
+import type { DesiredState, DesiredTable } from '../load/types.js';
+import { compareQualified, qualifiedKey } from '../model/keys.js';
+import type { Model, SequenceOptions, Table } from '../model/types.js';
+import { renderComment } from '../sql/render-objects.js';
+import {
+  type ColumnLike,
+  renderCreateIndex,
+  renderCreateTable,
+  renderForeignKeyClause,
+} from '../sql/render-table.js';
+
+/**
+ * Compile only what differs. A desired table whose DDL renders byte-for-byte like the live table's DDL
+ * compiles to the live table (the round-trip law: introspect → DDL → compile → introspect is the identity),
+ * so it is taken from the live model as it is and only the other tables go to the shadow database, with the
+ * tables their foreign keys point at. Both sides are still read by the same introspector; the shadow work
+ * grows with the change, not with the schema.
+ */
+
+const INTEGER_MAX: Readonly<Record<string, string>> = {
+  smallint: '32767',
+  integer: '2147483647',
+  bigint: '9223372036854775807',
+};
+
+/** Identity options with PostgreSQL's defaults filled in, so written and catalog forms render alike. */
+function fullIdentityOptions(type: string, options: Partial<Omit<SequenceOptions, 'type'>>) {
+  const increment = options.increment ?? '1';
+  const ascending = !increment.startsWith('-');
+  const max = INTEGER_MAX[type] ?? INTEGER_MAX.bigint!;
+  const min =
+    options.min ??
+    (ascending ? '1' : `-${max === INTEGER_MAX.bigint ? '9223372036854775808' : String(BigInt(max) + 1n)}`);
+  const maxValue = options.max ?? (ascending ? max : '-1');
+  return {
+    start: options.start ?? (ascending ? min : maxValue),
+    increment,
+    min,
+    max: maxValue,
+    cache: options.cache ?? '1',
+    cycle: options.cycle ?? false,
+  };
+}
+
+export function tableSignature(table: {
+  schema: string;
+  name: string;
+  columns: readonly ColumnLike[];
+  primaryKey: Table['primaryKey'];
+  uniques: Table['uniques'];
+  checks: Table['checks'];
+  foreignKeys: Table['foreignKeys'];
+  indexes: Table['indexes'];
+  comment: string | null;
+}): string {
+  const columns = table.columns.map((c) =>
+    c.identity
+      ? { ...c, identity: { ...c.identity, options: fullIdentityOptions(c.type, c.identity.options) } }
+      : c,
+  );
+  const normalised = { ...table, columns };
+  const parts = [renderCreateTable(normalised)];
+  for (const i of table.indexes)
+    parts.push(`${renderCreateIndex(table, i)} -- ${i.valid} ${i.comment ?? ''}`);
+  for (const fk of table.foreignKeys)
+    parts.push(`${renderForeignKeyClause(fk, !fk.valid)} -- ${fk.comment ?? ''}`);
+  if (table.comment !== null) parts.push(renderComment({ kind: 'table', object: table }, table.comment));
+  for (const c of table.columns) parts.push(`${c.name}: ${c.comment ?? ''}`);
+  const constraints = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.checks];
+  for (const c of constraints) parts.push(`${c.name}: ${c.comment ?? ''}`);
+  return parts.join('\n');
+}
+
+export interface CompileSplit {
+  /** Live tables the desired state describes exactly. */
+  readonly reused: readonly Table[];
+  /** Desired tables to compile (changed ones, plus the tables their foreign keys reference). */
+  readonly compile: readonly DesiredTable[];
+  /** Keys of the changed tables (a subset of `compile`). */
+  readonly changed: ReadonlySet<string>;
+}
+
+export function splitByLiveModel(state: DesiredState, live: Model): CompileSplit {
+  const liveByKey = new Map(live.tables.map((t) => [qualifiedKey(t), t]));
+  const desiredByKey = new Map(state.tables.map((t) => [qualifiedKey(t), t]));
+  const changed = new Set<string>();
+  for (const t of state.tables) {
+    const key = qualifiedKey(t);
+    const l = liveByKey.get(key);
+    if (!l || tableSignature(l) !== tableSignature(t)) changed.add(key);
+  }
+  const compileKeys = new Set(changed);
+  for (const key of changed) {
+    for (const fk of desiredByKey.get(key)!.foreignKeys) {
+      const target = qualifiedKey({ schema: fk.references.schema, name: fk.references.table });
+      if (desiredByKey.has(target)) compileKeys.add(target);
+    }
+  }
+  const reused = state.tables
+    .filter((t) => !compileKeys.has(qualifiedKey(t)))
+    .map((t) => liveByKey.get(qualifiedKey(t))!);
+  const compile = state.tables.filter((t) => compileKeys.has(qualifiedKey(t)));
+  return { reused, compile, changed };
+}
+
+/** The desired model: compiled tables and objects, plus the live tables reused as they are. */
+export function mergeCompiled(state: DesiredState, compiled: Model, reused: readonly Table[]): Model {
+  const reusedKeys = new Set(reused.map(qualifiedKey));
+  // Ownership of a sequence by a reused table was not compiled (the table was not in the shadow).
+  const sequences = compiled.sequences.map((s) => {
+    const desired = state.sequences.find((d) => d.schema === s.schema && d.name === s.name);
+    if (!desired?.ownedBy || s.ownedBy) return s;
+    const owner = qualifiedKey({ schema: s.schema, name: desired.ownedBy.table });
+    return reusedKeys.has(owner) ? { ...s, ownedBy: desired.ownedBy } : s;
+  });
+  return {
+    ...compiled,
+    sequences,
+    tables: [...compiled.tables, ...reused].sort(compareQualified),
+  };
+}

@@ -1,0 +1,112 @@
+import type { DesiredState, DesiredTable, SourceRef } from '../load/types.js';
+import { qualifiedKey } from '../model/keys.js';
+import { qualify, quoteIdent } from '../sql/quote.js';
+import {
+  renderComment,
+  renderCreateEnum,
+  renderCreateExtension,
+  renderCreateSchema,
+  renderCreateSequence,
+  renderSequenceOwnedBy,
+} from '../sql/render-objects.js';
+import { renderCreateIndex, renderCreateTable, renderForeignKeyClause } from '../sql/render-table.js';
+
+/**
+ * The desired state as an ordered DDL script for an empty shadow database. Each statement remembers the
+ * YAML position of the object it came from, so an error from PostgreSQL points back at the user's line.
+ */
+export interface CompileStatement {
+  readonly sql: string;
+  readonly source: SourceRef | null;
+  /** What the statement creates, in words, for messages: `table public.children`. */
+  readonly what: string;
+  /** Key of the table this statement needs; it is skipped when that table failed. */
+  readonly table: string | null;
+}
+
+export function renderDesiredScript(state: DesiredState, tables: readonly DesiredTable[] = state.tables) {
+  const out: CompileStatement[] = [];
+  const push = (sql: string, what: string, source: SourceRef | null, table: string | null = null) =>
+    out.push({ sql, what, source, table });
+
+  for (const schema of state.schemas) {
+    if (schema !== 'public') push(`${renderCreateSchema(schema)}`, `schema ${schema}`, null);
+  }
+  for (const ext of state.extensions) push(renderCreateExtension(ext), `extension ${ext.name}`, ext.source);
+  for (const e of state.enums) {
+    push(renderCreateEnum(e), `enum ${qualify(e)}`, e.source);
+    if (e.comment !== null)
+      push(renderComment({ kind: 'type', object: e }, e.comment), `enum ${qualify(e)}`, e.source);
+  }
+  for (const s of state.sequences) {
+    push(renderCreateSequence(s), `sequence ${qualify(s)}`, s.source);
+    if (s.comment !== null) {
+      push(renderComment({ kind: 'sequence', object: s }, s.comment), `sequence ${qualify(s)}`, s.source);
+    }
+  }
+  for (const t of tables) {
+    const key = qualifiedKey(t);
+    const what = `table ${qualify(t)}`;
+    push(renderCreateTable(t), what, t.source, key);
+    if (t.comment !== null) push(renderComment({ kind: 'table', object: t }, t.comment), what, t.source, key);
+    for (const c of t.columns) {
+      if (c.comment !== null) {
+        push(
+          renderComment({ kind: 'column', table: t, column: c.name }, c.comment),
+          `column ${what}`,
+          c.source,
+          key,
+        );
+      }
+    }
+    const constraints = [...(t.primaryKey ? [t.primaryKey] : []), ...t.uniques, ...t.checks];
+    for (const c of constraints) {
+      if (c.comment !== null) {
+        push(
+          renderComment({ kind: 'constraint', table: t, constraint: c.name }, c.comment),
+          `constraint ${c.name}`,
+          c.source,
+          key,
+        );
+      }
+    }
+  }
+  const tableKeys = new Set(tables.map(qualifiedKey));
+  for (const s of state.sequences) {
+    // Ownership only once the owning table exists in this script.
+    if (s.ownedBy && tableKeys.has(qualifiedKey({ schema: s.schema, name: s.ownedBy.table }))) {
+      push(renderSequenceOwnedBy(s, s.ownedBy), `sequence ${qualify(s)}`, s.source);
+    }
+  }
+  for (const t of tables) {
+    const key = qualifiedKey(t);
+    for (const i of t.indexes) {
+      push(renderCreateIndex(t, i), `index ${quoteIdent(i.name)} on ${qualify(t)}`, i.source, key);
+      if (i.comment !== null) {
+        const object = { schema: t.schema, name: i.name };
+        push(
+          renderComment({ kind: 'index', object }, i.comment),
+          `index ${quoteIdent(i.name)}`,
+          i.source,
+          key,
+        );
+      }
+    }
+  }
+  for (const t of tables) {
+    const key = qualifiedKey(t);
+    for (const fk of t.foreignKeys) {
+      const what = `foreign key ${quoteIdent(fk.name)} on ${qualify(t)}`;
+      push(`ALTER TABLE ${qualify(t)} ADD ${renderForeignKeyClause(fk, !fk.valid)}`, what, fk.source, key);
+      if (fk.comment !== null) {
+        push(
+          renderComment({ kind: 'constraint', table: t, constraint: fk.name }, fk.comment),
+          what,
+          fk.source,
+          key,
+        );
+      }
+    }
+  }
+  return out;
+}
