@@ -14,6 +14,8 @@ const where = (s: SourceRef) => `${s.file}:${s.line}:${s.col}`;
 
 interface Named {
   readonly kind: string;
+  /** The table an index or constraint belongs to. */
+  readonly table?: string;
   readonly display: string;
   readonly value: object;
   readonly source: SourceRef;
@@ -52,7 +54,7 @@ export function firstDefinitions<T extends object>(
 
 /** One schema's relation names: tables, sequences, indexes and the indexes behind PK/unique constraints. */
 export function checkSharedNamespaces(sets: TypeSets, sink: DiagnosticSink): void {
-  const relations = new Map<string, Named>();
+  const label = (n: Named) => `${n.kind} ${n.display}${n.table ? ` on table ${n.table}` : ''}`;
   const claim = (schema: string, n: Named, map: Map<string, Named>, what: string) => {
     const k = `${schema}\0${n.display}`;
     const first = map.get(k);
@@ -61,44 +63,30 @@ export function checkSharedNamespaces(sets: TypeSets, sink: DiagnosticSink): voi
       return;
     }
     const o = originOf(n.value);
-    sink.add(
-      o.doc,
-      o.path,
-      'name-conflict',
-      `${n.kind} ${n.display} has the same name as ${first.kind} ${first.display}`,
-      {
-        hint: `${what} share one namespace per schema; ${first.kind} ${first.display} is at ${where(first.source)}`,
-      },
-    );
+    sink.add(o.doc, o.path, 'name-conflict', `${label(n)} has the same name as ${label(first)}`, {
+      hint: `${what} share one namespace per schema; the other is at ${where(first.source)}`,
+    });
   };
+  const named = (kind: string, v: { name: string; source: SourceRef }, table?: string): Named => ({
+    kind,
+    display: v.name,
+    value: v,
+    source: v.source,
+    ...(table === undefined ? {} : { table }),
+  });
+  const relations = new Map<string, Named>();
   const rel = 'tables, sequences, indexes and primary-key/unique constraints';
-  for (const t of sets.tables)
-    claim(t.schema, { kind: 'table', display: t.name, value: t, source: t.source }, relations, rel);
-  for (const s of sets.sequences)
-    claim(s.schema, { kind: 'sequence', display: s.name, value: s, source: s.source }, relations, rel);
+  for (const t of sets.tables) claim(t.schema, named('table', t), relations, rel);
+  for (const s of sets.sequences) claim(s.schema, named('sequence', s), relations, rel);
   for (const t of sets.tables) {
-    const idx: Named[] = [
-      ...(t.primaryKey
-        ? [
-            {
-              kind: 'primary key',
-              display: t.primaryKey.name,
-              value: t.primaryKey,
-              source: t.primaryKey.source,
-            },
-          ]
-        : []),
-      ...t.uniques.map((u) => ({ kind: 'unique constraint', display: u.name, value: u, source: u.source })),
-      ...t.indexes.map((i) => ({ kind: 'index', display: i.name, value: i, source: i.source })),
-    ];
-    for (const n of idx) claim(t.schema, n, relations, rel);
+    if (t.primaryKey) claim(t.schema, named('primary key', t.primaryKey, t.name), relations, rel);
+    for (const u of t.uniques) claim(t.schema, named('unique constraint', u, t.name), relations, rel);
+    for (const i of t.indexes) claim(t.schema, named('index', i, t.name), relations, rel);
   }
   const types = new Map<string, Named>();
   const typ = 'enums and tables (each table has a row type of its name)';
-  for (const t of sets.tables)
-    claim(t.schema, { kind: 'table', display: t.name, value: t, source: t.source }, types, typ);
-  for (const e of sets.enums)
-    claim(e.schema, { kind: 'enum', display: e.name, value: e, source: e.source }, types, typ);
+  for (const t of sets.tables) claim(t.schema, named('table', t), types, typ);
+  for (const e of sets.enums) claim(e.schema, named('enum', e), types, typ);
   for (const t of sets.tables) checkConstraintNames(t, sink);
 }
 

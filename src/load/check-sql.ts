@@ -32,7 +32,7 @@ function collect(doc: ParsedDocument): Fragment[] {
       const cp = [...tp, 'columns', cn];
       const col = `column ${tn}.${cn}`;
       add([...cp, 'type'], rc.type, 'type', `type of ${col}`);
-      add([...cp, 'default'], rc.default, 'expression', `default of ${col}`);
+      add([...cp, 'default'], rc.default, 'default', `default of ${col}`);
       add([...cp, 'generated'], rc.generated, 'expression', `generated expression of ${col}`);
       add([...cp, 'backfill'], rc.backfill, 'expression', `backfill of ${col}`);
       add([...cp, 'check'], rc.check, 'condition', `check of ${col}`);
@@ -65,14 +65,7 @@ export async function checkSqlFragments(doc: ParsedDocument, sink: DiagnosticSin
     const info = doc.scalar(f.path);
     const base = doc.at(f.path, 'value');
     const pos = info ? positionInScalar(info, f.text, problem.offset) : { line: base.line, col: base.col };
-    const hint =
-      f.kind === 'type'
-        ? 'write a PostgreSQL type as in CREATE TABLE: text, varchar(255), numeric(12,2), timestamptz, an enum name'
-        : /end of input/.test(problem.message)
-          ? 'check for an unclosed parenthesis or quote'
-          : f.kind === 'condition'
-            ? 'write the boolean expression alone, as inside CHECK (...) or WHERE'
-            : 'write the expression alone, as after DEFAULT; a string literal needs its quotes: "\'active\'"';
+    const hint = hintFor(f, problem.message);
     sink.push({
       file: base.file,
       line: pos.line,
@@ -84,6 +77,25 @@ export async function checkSqlFragments(doc: ParsedDocument, sink: DiagnosticSin
       hint,
     });
   }
+}
+
+const ORDER_SUFFIX = /^\s*(\S+)\s+(asc|desc)\b(?:\s+nulls\s+(first|last))?\s*$/i;
+
+function hintFor(f: Fragment, message: string): string {
+  if (f.kind === 'default' && message.startsWith('a default cannot refer')) {
+    return `a string literal needs its quotes inside the YAML string: "'${f.text.trim().replaceAll("'", "''")}'"`;
+  }
+  if (f.kind === 'type') {
+    return 'write a PostgreSQL type as in CREATE TABLE: text, varchar(255), numeric(12,2), timestamptz, an enum name';
+  }
+  const order = f.what.startsWith('index') ? ORDER_SUFFIX.exec(f.text) : null;
+  if (order) {
+    const nulls = order[3] ? `, nulls: ${order[3].toLowerCase()}` : '';
+    return `write the order as a key option: { column: ${order[1]}, order: ${order[2]!.toLowerCase()}${nulls} }`;
+  }
+  if (/end of input/.test(message)) return 'check for an unclosed parenthesis or quote';
+  if (f.kind === 'condition') return 'write the boolean expression alone, as inside CHECK (...) or WHERE';
+  return 'write the expression alone, as after DEFAULT; a string literal needs its quotes: "\'active\'"';
 }
 
 /**

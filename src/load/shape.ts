@@ -58,7 +58,7 @@ function typedPath(doc: ParsedDocument, pointer: string): DataPath {
 /** `column children.parent_id`, `table children`, `foreign key children_parent_id_fkey`… for messages. */
 export function describeOwner(path: DataPath): string {
   const [top, name, section, member] = path;
-  if (path.length === 0) return 'the file';
+  if (path.length === 0) return 'the top level';
   if (top === 'tables' && name !== undefined) {
     if (path.length <= 2) return `table ${name}`;
     const kinds: Record<string, string> = {
@@ -77,7 +77,7 @@ export function describeOwner(path: DataPath): string {
   const kinds: Record<string, string> = { enums: 'enum', sequences: 'sequence', extensions: 'extension' };
   const kind = kinds[String(top)];
   if (kind && name !== undefined) return `${kind} ${typeof name === 'number' ? `#${name + 1}` : name}`;
-  return 'the file';
+  return 'the top level';
 }
 
 const TYPE_WORDS: Record<string, string> = {
@@ -115,6 +115,32 @@ function expectedWords(type: unknown): string {
   return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
+/** What the message is about: the object itself (`enum kind`) or one of its keys (`"notNull" of column …`). */
+function subject(path: DataPath): string {
+  const owner = describeOwner(path);
+  return path.length > 0 && owner !== describeOwner(path.slice(0, -1))
+    ? owner
+    : `${keyName(path)} of ${owner}`;
+}
+
+/** The value as written in the file (`1.10`, not the number 1.1 YAML made of it). */
+function written(doc: ParsedDocument, path: DataPath, value: unknown): string {
+  const info = doc.scalar(path);
+  if (info && typeof value === 'number') return info.text.slice(info.offset, info.valueEnd).trim();
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function typeHint(doc: ParsedDocument, path: DataPath, want: string, data: unknown): string | null {
+  if (data === null || data === undefined) return 'write a value after the colon, or remove the key';
+  if (want.includes('string') && typeof data === 'number')
+    return `quote the value: "${written(doc, path, data)}"`;
+  if (want === 'boolean' && typeof data === 'string') {
+    return `write true or false${/^(yes|no|on|off|y|n)$/i.test(data) ? ` (YAML 1.2 reads ${data} as text)` : ''}`;
+  }
+  if (want.includes('array') && typeof data === 'string') return `write a list: [${data}]`;
+  return null;
+}
+
 function report(doc: ParsedDocument, e: ErrorObject, sink: DiagnosticSink): void {
   const path = typedPath(doc, e.instancePath);
   const owner = describeOwner(path);
@@ -126,7 +152,13 @@ function report(doc: ParsedDocument, e: ErrorObject, sink: DiagnosticSink): void
       const props = Object.keys((e.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
       const hint =
         didYouMean(key, props) ?? (props.length > 0 ? `valid keys here: ${props.join(', ')}` : null);
-      sink.add(doc, [...path, key], 'unknown-key', `unknown key "${key}" in ${owner}`, { hint });
+      sink.add(
+        doc,
+        [...path, key],
+        'unknown-key',
+        `unknown key "${key}" ${path.length === 0 ? 'at' : 'in'} ${owner}`,
+        { hint },
+      );
       return;
     }
     case 'required': {
@@ -135,23 +167,15 @@ function report(doc: ParsedDocument, e: ErrorObject, sink: DiagnosticSink): void
       return;
     }
     case 'type': {
-      const expected = expectedWords((e.params as { type: unknown }).type);
-      let hint: string | null = null;
       const want = String((e.params as { type: unknown }).type);
-      if (want.includes('string') && typeof e.data === 'number')
-        hint = `quote the value: "${String(e.data)}"`;
-      else if (want === 'array' && typeof e.data === 'string') hint = `write a list: [${e.data}]`;
-      else if (e.data === null) hint = 'write a value after the colon, or remove the key';
-      sink.add(
-        doc,
-        path,
-        'wrong-type',
-        `${keyName(path)} of ${owner} must be ${expected}, not ${shown(e.data)}`,
-        {
-          hint,
-          which: 'value',
-        },
-      );
+      const got =
+        typeOf(e.data) === 'number' || typeOf(e.data) === 'integer'
+          ? `a number (${written(doc, path, e.data)})`
+          : shown(e.data);
+      sink.add(doc, path, 'wrong-type', `${subject(path)} must be ${expectedWords(want)}, not ${got}`, {
+        hint: typeHint(doc, path, want, e.data),
+        which: 'value',
+      });
       return;
     }
     case 'enum': {
@@ -162,7 +186,7 @@ function report(doc: ParsedDocument, e: ErrorObject, sink: DiagnosticSink): void
         doc,
         path,
         'invalid-value',
-        `invalid ${keyName(path)} of ${owner}: ${JSON.stringify(e.data)}; expected one of: ${allowed.join(', ')}`,
+        `invalid ${subject(path)}: ${JSON.stringify(e.data)}; expected one of: ${allowed.join(', ')}`,
         { hint: near === null ? null : `did you mean "${near}"?`, which: 'value' },
       );
       return;
@@ -170,7 +194,10 @@ function report(doc: ParsedDocument, e: ErrorObject, sink: DiagnosticSink): void
     case 'minItems':
     case 'minProperties':
     case 'minLength':
-      sink.add(doc, path, 'empty', `${keyName(path)} of ${owner} must not be empty`, { which: 'value' });
+      sink.add(doc, path, 'empty', `${subject(path)} must not be empty`, {
+        which: 'value',
+        hint: path.at(-1) === 'columns' && path.length === 3 ? 'a table needs at least one column' : null,
+      });
       return;
     case 'pattern':
       sink.add(
@@ -184,7 +211,7 @@ function report(doc: ParsedDocument, e: ErrorObject, sink: DiagnosticSink): void
       );
       return;
     default:
-      sink.add(doc, path, 'invalid-value', `${keyName(path)} of ${owner} ${e.message ?? 'is invalid'}`, {
+      sink.add(doc, path, 'invalid-value', `${subject(path)} ${e.message ?? 'is invalid'}`, {
         which: 'value',
       });
   }

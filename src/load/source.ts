@@ -69,15 +69,27 @@ export function parseYamlFile(
   const documents: ParsedDocument[] = [];
   for (const doc of list) {
     if (doc.errors.length > 0) {
+      // An unclosed quote also upsets the indentation check at the same point; the quote is the cause.
+      const specific = new Set(doc.errors.filter((e) => e.code !== 'BAD_INDENT').map((e) => e.pos[0]));
       for (const e of doc.errors) {
+        if (e.code === 'BAD_INDENT' && specific.has(e.pos[0])) continue;
         const pos = lineCounter.linePos(e.pos[0]);
-        const first = lowerFirst(e.message.split('\n')[0] ?? e.message);
+        let first = lowerFirst(e.message.split('\n')[0] ?? e.message);
+        if (e.code === 'DUPLICATE_KEY') {
+          const key = /^[^\s:,{}[\]]+/.exec(text.slice(e.pos[0]))?.[0];
+          if (key) first = `key "${key}" appears twice in the same mapping`;
+        }
         const d = syntaxDiagnostic(file, pos.line, pos.col, first);
         diagnostics.push({ ...d, hint: SYNTAX_HINTS[e.code] ?? null });
       }
       continue;
     }
     keepUnsafeIntegersAsText(doc, text);
+    const undefinedAliases = findUndefinedAliases(doc, file, lineCounter);
+    if (undefinedAliases.length > 0) {
+      diagnostics.push(...undefinedAliases);
+      continue;
+    }
     let data: unknown;
     try {
       data = doc.toJS({ maxAliasCount: 1000 });
@@ -89,6 +101,27 @@ export function parseYamlFile(
     documents.push(makeDocument(file, doc, data, lineCounter, text));
   }
   return { documents, diagnostics };
+}
+
+/** An alias to an anchor never defined (or defined in another file) is reported where it is used. */
+function findUndefinedAliases(doc: Document, file: string, lineCounter: LineCounter): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) !== undefined) return;
+      const pos = lineCounter.linePos(node.range?.[0] ?? 0);
+      out.push({
+        ...syntaxDiagnostic(
+          file,
+          pos.line,
+          pos.col,
+          `alias *${node.source} refers to an anchor that is not defined`,
+        ),
+        hint: `define &${node.source} earlier in the same file (anchors do not reach across files), e.g. under an x- key`,
+      });
+    },
+  });
+  return out;
 }
 
 /** An integer too large for a JS number keeps its written digits, so `maxValue` loses nothing. */
@@ -182,8 +215,9 @@ function child(doc: Document, node: Node, seg: PathSegment): { key: Node | null;
   return null;
 }
 
+/** With `merge: true` a merge key's value is a symbol; its source text is still `<<`. */
 function isMergePair(p: unknown): boolean {
-  return isPair(p) && isScalar(p.key) && p.key.value === '<<';
+  return isPair(p) && isScalar(p.key) && (p.key.source === '<<' || p.key.value === '<<');
 }
 
 function keyText(p: Pair): string | null {

@@ -35,6 +35,12 @@ export function closest(input: string, candidates: readonly string[]): string | 
     }
   }
   if (best === null) return null;
+  // SQL spellings like "ON DELETE CASCADE" or "initially deferred" contain the value meant.
+  const words = ` ${input.toLowerCase().replace(/[^a-z0-9]+/g, ' ')} `;
+  const contained = candidates
+    .filter((c) => c.length > 2 && words.includes(` ${c.toLowerCase()} `))
+    .sort((a, b) => b.length - a.length)[0];
+  if (bestScore > 0 && contained !== undefined) return contained;
   const limit = Math.max(1, Math.floor(Math.max(input.length, best.length) / 3));
   return bestScore <= limit ? best : null;
 }

@@ -5,8 +5,11 @@
  * unbalanced `)` that would escape the surrounding DDL is rejected.
  */
 
-/** `expression`: a scalar (default, generated, index key); `condition`: a boolean (check, where); `type`. */
-export type SqlFragmentKind = 'expression' | 'condition' | 'type';
+/**
+ * `expression`: a scalar (generated, index key, backfill); `default`: a scalar that may not refer to columns;
+ * `condition`: a boolean (check, where); `type`: a type name.
+ */
+export type SqlFragmentKind = 'expression' | 'default' | 'condition' | 'type';
 
 export interface SqlProblem {
   readonly message: string;
@@ -37,18 +40,21 @@ function parser(): Promise<PgQueryModule> {
 
 const PREFIX: Record<SqlFragmentKind, string> = {
   expression: 'SELECT ',
+  default: 'SELECT ',
   condition: 'SELECT 1 WHERE ',
   type: 'SELECT NULL::',
 };
 
 const ALLOWED_SELECT_KEYS: Record<SqlFragmentKind, ReadonlySet<string>> = {
   expression: new Set(['targetList', 'limitOption', 'op']),
+  default: new Set(['targetList', 'limitOption', 'op']),
   condition: new Set(['targetList', 'limitOption', 'op', 'whereClause']),
   type: new Set(['targetList', 'limitOption', 'op']),
 };
 
 const WHAT: Record<SqlFragmentKind, string> = {
   expression: 'a single SQL expression',
+  default: 'a single SQL expression',
   condition: 'a single boolean SQL expression',
   type: 'a type name',
 };
@@ -79,6 +85,38 @@ export async function checkSqlFragment(text: string, kind: SqlFragmentKind): Pro
   if (kind === 'type') {
     const cast = target.val?.TypeCast as { arg?: { A_Const?: { isnull?: boolean } } } | undefined;
     if (!cast?.arg?.A_Const?.isnull) return whole;
+  }
+  if (kind === 'default') {
+    const ref = findColumnRef(target.val);
+    if (ref) {
+      return {
+        message: `a default cannot refer to a column ("${ref.name}")`,
+        offset: Math.max(ref.location - prefix.length, 0),
+      };
+    }
+  }
+  return null;
+}
+
+/** The first column reference in a parse tree: a bare word in a default is almost always a missing quote. */
+function findColumnRef(node: unknown): { name: string; location: number } | null {
+  if (Array.isArray(node)) {
+    for (const n of node) {
+      const found = findColumnRef(n);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (typeof node !== 'object' || node === null) return null;
+  const obj = node as Record<string, unknown>;
+  const ref = obj.ColumnRef as { fields?: { String?: { sval?: string } }[]; location?: number } | undefined;
+  if (ref) {
+    const name = (ref.fields ?? []).map((f) => f.String?.sval ?? '*').join('.');
+    return { name, location: ref.location ?? 0 };
+  }
+  for (const v of Object.values(obj)) {
+    const found = findColumnRef(v);
+    if (found) return found;
   }
   return null;
 }
