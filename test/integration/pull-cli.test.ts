@@ -33,7 +33,7 @@ interface Outcome {
 let cwd: string;
 
 async function cli(...args: string[]): Promise<Outcome> {
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.DATABASE_URL;
   try {
     const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], { cwd, env });
