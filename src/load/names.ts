@@ -29,7 +29,7 @@ export function clipBytes(s: string, bytes: number): string {
 /** makeObjectName(name1, name2, label): shortens the longer of name1/name2 until the whole fits. */
 export function makeObjectName(name1: string, name2: string | null, label: string | null): string {
   let overhead = 0;
-  if (name2 !== null) overhead += byteLength(name2) + 1;
+  if (name2 !== null) overhead += 1;
   if (label !== null) overhead += byteLength(label) + 1;
   const avail = MAX_IDENTIFIER_BYTES - overhead;
   let n1 = byteLength(name1);
