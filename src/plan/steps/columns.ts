@@ -285,7 +285,8 @@ export function columnAlter(c: Of<'column.alter'>, ctx: PlanContext): StepDraft[
       );
     }
     const collate = to.collation ? ` COLLATE ${quoteCollation(to.collation)}` : '';
-    const using = fields.has('type') ? ` USING ${col}::${to.type}` : '';
+    // USING only where PostgreSQL has no assignment cast to rely on; a widening stays metadata-only.
+    const using = fields.has('type') && cost !== 'metadata-only' ? ` USING ${col}::${to.type}` : '';
     step(
       `change type of ${name} from ${from.type} to ${to.type}${cost === 'metadata-only' ? ' (metadata only)' : ''}`,
       `${alterTable(t)} ALTER COLUMN ${col} TYPE ${to.type}${collate}${using}`,
