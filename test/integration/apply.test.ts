@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPLY_LOCK_KEY } from '../../src/apply/advisory-lock.js';
@@ -9,6 +10,7 @@ import {
   StalePlanError,
   VerificationError,
 } from '../../src/apply/errors.js';
+import { lineReporter, ttyReporter } from '../../src/apply/progress.js';
 import type { ApplyOptions, ApplyReporter } from '../../src/apply/types.js';
 import { catalogFingerprint } from '../fixtures/apply/catalog-fingerprint.js';
 import { realPlan } from '../fixtures/apply/expected.js';
@@ -425,5 +427,66 @@ describe('applyPlan', () => {
     );
     expect(error).toBeInstanceOf(StalePlanError);
     expect((error as Error).message).toContain('this plan was already applied');
+  });
+
+  it('shows step n of m on a terminal and the phase of a concurrent build polled from a second connection', async () => {
+    const db = await freshDb();
+    const groups: GroupSpec[] = [
+      { transactional: true, steps: ['alter table parents add column flag boolean'] },
+      {
+        transactional: false,
+        steps: [
+          {
+            sql: 'create index concurrently children_amount_idx on public.children (amount)',
+            change: 'index.create',
+            target: 'public.children_amount_idx',
+            table: 'public.children',
+          },
+        ],
+      },
+    ];
+    const { plan } = await realPlan(SETUP, groups);
+    let written = '';
+    const terminal = Object.assign(new PassThrough(), { isTTY: true });
+    terminal.on('data', (d: Buffer) => {
+      written += d.toString();
+    });
+    // An open writing transaction makes the build wait in its first phase long enough to be seen.
+    const writer = new pg.Client({ connectionString: db.url });
+    await writer.connect();
+    await writer.query('begin; update children set amount = amount where id = 1');
+    const finish = setTimeout(() => void writer.query('commit'), 1500);
+    try {
+      await applyPlan(plan, options(db, { reporter: ttyReporter(terminal) }));
+    } finally {
+      clearTimeout(finish);
+      await writer.end();
+    }
+    expect(written).toContain('step 1 of 2: sql.run step1');
+    expect(written).toContain(
+      'step 2 of 2: index.create public.children_amount_idx: waiting for writers before build',
+    );
+    expect(written).toMatch(/step 2 of 2: index\.create public\.children_amount_idx \(\d+(\.\d)? m?s\)\n/);
+  });
+
+  it('writes one plain line per step when not on a terminal', async () => {
+    const db = await freshDb();
+    const { plan } = await realPlan(SETUP, GROUPS);
+    let written = '';
+    const pipe = new PassThrough();
+    pipe.on('data', (d: Buffer) => {
+      written += d.toString();
+    });
+    await applyPlan(plan, options(db, { allowHazards: ['INDEX_BUILD'], reporter: lineReporter(pipe) }));
+    const stepLines = written.split('\n').filter((l) => /^\[\d\/6\]/.test(l));
+    expect(stepLines).toEqual([
+      '[1/6] table.create public.notes',
+      '[2/6] column.add public.children.status',
+      '[3/6] column.backfill public.children.status',
+      '[4/6] index.create public.children_parent_idx',
+      '[5/6] sql.run step5',
+      '[6/6] sql.run step6',
+    ]);
+    expect(written).not.toContain('\r');
   });
 });
