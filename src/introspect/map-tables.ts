@@ -8,14 +8,43 @@ import type {
   ForeignKeyMatch,
   Identity,
   Index,
-  IndexKey,
   PrimaryKey,
   QualifiedName,
   Table,
   TableStats,
   UniqueConstraint,
 } from '../model/types.js';
+import { mapIndexes } from './map-indexes.js';
 import type { CatalogRows } from './queries/index.js';
+
+/** What constraints and indexes need to know of a column they name by number. */
+export interface ColumnInfo {
+  readonly name: string;
+  readonly collationOid: number;
+}
+
+type ColumnsByTable = ReadonlyMap<number, ReadonlyMap<number, ColumnInfo>>;
+
+/** Every column read, by table oid and attnum, including those of tables left out of the model. */
+function columnsByTable(rows: CatalogRows['columns']): ColumnsByTable {
+  const byTable = new Map<number, Map<number, ColumnInfo>>();
+  for (const r of rows) {
+    let columns = byTable.get(r.tableOid);
+    if (!columns) {
+      columns = new Map();
+      byTable.set(r.tableOid, columns);
+    }
+    columns.set(r.attnum, { name: r.name, collationOid: r.collationOid });
+  }
+  return byTable;
+}
+
+function names(
+  numbers: readonly number[] | null,
+  columns: ReadonlyMap<number, ColumnInfo> | undefined,
+): string[] {
+  return (numbers ?? []).map((n) => columns?.get(n)?.name ?? '');
+}
 
 type Row<K extends keyof CatalogRows> = CatalogRows[K][number];
 
@@ -72,15 +101,16 @@ function column(r: Row<'columns'>, identities: ReadonlyMap<string, Identity['opt
   };
 }
 
-function addConstraint(parts: TableParts, r: Row<'constraints'>): void {
+function addConstraint(parts: TableParts, r: Row<'constraints'>, columnsOf: ColumnsByTable): void {
+  const columns = names(r.columnNumbers, columnsOf.get(r.tableOid));
   switch (r.type) {
     case 'p':
-      parts.primaryKey = { name: r.name, columns: r.columns, comment: r.comment };
+      parts.primaryKey = { name: r.name, columns, comment: r.comment };
       return;
     case 'u':
       parts.uniques.push({
         name: r.name,
-        columns: r.columns,
+        columns,
         nullsNotDistinct: r.nullsNotDistinct,
         deferrable: deferrable(r),
         comment: r.comment,
@@ -98,8 +128,12 @@ function addConstraint(parts: TableParts, r: Row<'constraints'>): void {
     case 'f':
       parts.foreignKeys.push({
         name: r.name,
-        columns: r.columns,
-        references: { schema: r.refSchema ?? '', table: r.refTable ?? '', columns: r.refColumns ?? [] },
+        columns,
+        references: {
+          schema: r.refSchema ?? '',
+          table: r.refTable ?? '',
+          columns: r.refColumns ?? names(r.refColumnNumbers, columnsOf.get(r.refTableOid)),
+        },
         onDelete: action(r.onDelete),
         onUpdate: action(r.onUpdate),
         match: match(r.match),
@@ -109,35 +143,6 @@ function addConstraint(parts: TableParts, r: Row<'constraints'>): void {
       });
       return;
   }
-}
-
-function index(r: Row<'indexes'>): Index {
-  const keys: IndexKey[] = [];
-  for (let k = 0; k < r.keyCount; k++) {
-    const option = r.options[k] ?? 0;
-    const order = option & 1 ? 'desc' : 'asc';
-    const nullsFirst = (option & 2) !== 0;
-    keys.push({
-      column: r.columns[k] ?? null,
-      expression: r.columns[k] ? null : (r.expressions[k] ?? null),
-      opclass: r.opclasses[k] ?? null,
-      collation: r.collations[k] ?? null,
-      order,
-      // NULLS LAST is the default for ASC and NULLS FIRST for DESC; only the other placement is a written fact.
-      nulls: order === 'asc' ? (nullsFirst ? 'first' : null) : nullsFirst ? null : 'last',
-    });
-  }
-  return {
-    name: r.name,
-    unique: r.unique,
-    method: r.method,
-    keys,
-    include: r.columns.slice(r.keyCount).filter((c): c is string => c !== null),
-    where: r.predicate,
-    nullsNotDistinct: r.nullsNotDistinct,
-    valid: r.valid,
-    comment: r.comment,
-  };
 }
 
 /** Ordinary tables with their columns, constraints and indexes; `keep` holds the relations that are tables. */
@@ -161,11 +166,14 @@ export function mapTables(
   }
   // Rows arrive in attnum order per table (the query sorts them).
   for (const r of rows.columns) parts.get(r.tableOid)?.columns.push(column(r, identities));
+  const columnsOf = columnsByTable(rows.columns);
   for (const r of rows.constraints) {
     const p = parts.get(r.tableOid);
-    if (p) addConstraint(p, r);
+    if (p) addConstraint(p, r, columnsOf);
   }
-  for (const r of rows.indexes) parts.get(r.tableOid)?.indexes.push(index(r));
+  for (const [tableOid, indexes] of mapIndexes(rows.indexes, (oid) => columnsOf.get(oid))) {
+    parts.get(tableOid)?.indexes.push(...indexes);
+  }
   const tables: Table[] = [];
   for (const p of parts.values()) {
     tables.push({

@@ -22,6 +22,7 @@ export function columnsQuery(db: Kysely<Catalog>, ctx: QueryContext) {
         'a.attrelid as tableOid',
         'a.attnum as attnum',
         'a.attname as name',
+        'a.attcollation as collationOid',
         sql<string>`format_type(a.atttypid, a.atttypmod)`.as('type'),
         'a.attnotnull as notNull',
         'a.attidentity as identity',

@@ -2,21 +2,19 @@ import { type Kysely, sql } from 'kysely';
 import type { Catalog } from '../../db/kysely.js';
 import { description, inManaged, type QueryContext } from './shared.js';
 
-/** Column numbers of a constraint resolved to names, in the constraint's own order. */
-function columnNames(keyColumn: string, relationColumn: string) {
-  return sql<
-    string[]
-  >`array(select a.attname::text from unnest(${sql.ref(keyColumn)}) with ordinality k(attnum, ord) join pg_attribute a on a.attrelid = ${sql.ref(relationColumn)} and a.attnum = k.attnum order by k.ord)`;
-}
-
 /**
  * Primary keys, uniques, checks and foreign keys of the ordinary tables in the managed schemas. PostgreSQL 18
  * also lists NOT NULL as constraints (contype 'n'); those stay column facts (attnotnull) and are not read here.
+ *
+ * Column numbers come back raw and are named from the columns query while mapping (one lookup per row in SQL
+ * would double this query's cost); only a referenced table whose columns that query does not read (another
+ * schema, a partitioned table) has its column names resolved here.
  */
 export function constraintsQuery(db: Kysely<Catalog>, ctx: QueryContext) {
   // indnullsnotdistinct exists from PostgreSQL 15; before that every unique treats NULLs as distinct.
   const nullsNotDistinct =
     ctx.versionNum >= 150000 ? sql<boolean>`coalesce(ix.indnullsnotdistinct, false)` : sql<boolean>`false`;
+  const referencedIsRead = sql<boolean>`(rc.relkind = 'r' and not rc.relispartition and ${inManaged('rn.nspname', ctx)})`;
   return db
     .selectFrom('pg_constraint as ct')
     .innerJoin('pg_class as c', 'c.oid', 'ct.conrelid')
@@ -37,12 +35,16 @@ export function constraintsQuery(db: Kysely<Catalog>, ctx: QueryContext) {
       'ct.confupdtype as onUpdate',
       'ct.confdeltype as onDelete',
       'ct.confmatchtype as match',
-      columnNames('ct.conkey', 'ct.conrelid').as('columns'),
+      sql<number[]>`ct.conkey`.as('columnNumbers'),
+      'ct.confrelid as refTableOid',
       'rn.nspname as refSchema',
       'rc.relname as refTable',
-      sql<
-        string[] | null
-      >`case when ct.contype = 'f' then ${columnNames('ct.confkey', 'ct.confrelid')} end`.as('refColumns'),
+      sql<number[] | null>`ct.confkey`.as('refColumnNumbers'),
+      sql<string[] | null>`case when ct.contype = 'f' and not ${referencedIsRead} then
+        array(select a.attname::text from unnest(ct.confkey) with ordinality k(attnum, ord)
+              join pg_attribute a on a.attrelid = ct.confrelid and a.attnum = k.attnum order by k.ord) end`.as(
+        'refColumns',
+      ),
       sql<string | null>`case when ct.contype = 'c' then pg_get_expr(ct.conbin, ct.conrelid, true) end`.as(
         'expression',
       ),
