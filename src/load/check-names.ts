@@ -119,7 +119,18 @@ export function checkRenames(
     const origin = originOf(o);
     const path: DataPath = origin.renamedFromPath ?? origin.path;
     for (const old of o.renamedFrom) {
-      if (defined.has(old)) {
+      if (old === o.name) {
+        sink.add(
+          origin.doc,
+          path,
+          'rename-collision',
+          `${kind} ${o.name} is renamedFrom its own name${scope}`,
+          {
+            which: 'value',
+            hint: 'renamedFrom lists the names it had before; remove this entry',
+          },
+        );
+      } else if (defined.has(old)) {
         sink.add(
           origin.doc,
           path,

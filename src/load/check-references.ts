@@ -1,4 +1,5 @@
 import { qualifiedKey } from '../model/keys.js';
+import { checkForeignKeyTarget } from './check-fk-target.js';
 import type { DiagnosticSink } from './diagnostic.js';
 import { isIgnored } from './ignore.js';
 import { originOf } from './origin.js';
@@ -86,6 +87,10 @@ export function checkForeignKeys(
             },
           );
         });
+      }
+      const targetColumns = new Set(target.columns.map((c) => c.name));
+      if (refColumns.length === f.columns.length && refColumns.every((c) => targetColumns.has(c))) {
+        checkForeignKeyTarget(t, f, target, display, sink);
       }
       if (refColumns.length !== f.columns.length) {
         sink.add(
