@@ -56,7 +56,8 @@ describe('constraint names of column shorthands', () => {
       `CREATE TABLE ${q(table)} (id integer PRIMARY KEY, ${q(column)} integer UNIQUE CHECK (${q(column)} > 0) REFERENCES ${q(table)} (id))`,
     );
     const rows = await db.query<{ conname: string }>(
-      'SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY conname',
+      // contype 'n' (PostgreSQL 18 records NOT NULL as constraints) has no YAML counterpart here.
+      "SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype IN ('p', 'u', 'c', 'f') ORDER BY conname",
       [q(table)],
     );
     expect(ours).toEqual(rows.map((r) => r.conname).sort());
