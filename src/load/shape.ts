@@ -17,7 +17,7 @@ export const SCHEMA_URL = new URL('../../tidemark.schema.json', import.meta.url)
 function getValidator(): ValidateFunction {
   if (validator === null) {
     const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
     validator = ajv.compile(schema);
   }
   return validator;
