@@ -117,6 +117,7 @@ function expectedWords(type: unknown): string {
 
 /** What the message is about: the object itself (`enum kind`) or one of its keys (`"notNull" of column …`). */
 function subject(path: DataPath): string {
+  if (path.length === 0) return 'the file';
   const owner = describeOwner(path);
   return path.length > 0 && owner !== describeOwner(path.slice(0, -1))
     ? owner
@@ -138,6 +139,21 @@ function typeHint(doc: ParsedDocument, path: DataPath, want: string, data: unkno
     return `write true or false${/^(yes|no|on|off|y|n)$/i.test(data) ? ` (YAML 1.2 reads ${data} as text)` : ''}`;
   }
   if (want.includes('array') && typeof data === 'string') return `write a list: [${data}]`;
+  const last = path.at(-1);
+  if (path.length === 0) return 'a file holds top-level keys: schema, extensions, enums, sequences, tables';
+  if (want === 'object' && Array.isArray(data)) {
+    const first = (data[0] ?? {}) as { name?: unknown; type?: unknown };
+    if (last === 'columns' && typeof first.name === 'string') {
+      return `columns are keyed by name: ${first.name}: { type: ${String(first.type ?? '…')} }`;
+    }
+    return 'entries here are keyed by name (name: { … }), not a list';
+  }
+  if (want.includes('object') && typeof data === 'string' && path.at(-2) === 'columns') {
+    return `write ${String(last)}: { type: ${data} }`;
+  }
+  if (last === 'references' && want === 'string') {
+    return 'write table.column, e.g. references: parents.id, or declare it under foreignKeys for the long form';
+  }
   return null;
 }
 
