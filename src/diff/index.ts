@@ -24,7 +24,12 @@ export function typeDisplayName(q: QualifiedName): string {
   return q.schema === 'public' ? quoteIdent(q.name) : qualify(q);
 }
 
-export function diffModels(from: Model, to: Model, ann: DesiredAnnotations): ModelDiff {
+export function diffModels(
+  from: Model,
+  to: Model,
+  ann: DesiredAnnotations,
+  liveStable: ReadonlyMap<string, Table> = new Map(),
+): ModelDiff {
   const changes: Change[] = [...diffSchemas(from, to)];
   const extensions = diffExtensions(from, to, ann);
   changes.push(...extensions.changes);
@@ -94,7 +99,13 @@ export function diffModels(from: Model, to: Model, ann: DesiredAnnotations): Mod
   for (const t of created) changes.push({ kind: 'table.create', table: t });
   for (const t of dropped) changes.push({ kind: 'table.drop', table: t });
   for (const { live, wanted } of pairs) {
-    const d = diffTable(live, wanted, { ann, tableRenames, typeRenames, qualifiedKeyOf: qualifiedKey });
+    const d = diffTable(live, wanted, {
+      ann,
+      tableRenames,
+      typeRenames,
+      qualifiedKeyOf: qualifiedKey,
+      liveStable,
+    });
     changes.push(...d.changes);
     expectedTables.push(d.expected);
   }

@@ -25,8 +25,12 @@ export interface TableContext {
   readonly tableRenames: ReadonlyMap<string, { schema: string; name: string }>;
   /** Live type name (as format_type prints it) → desired type name, for enum renames. */
   readonly typeRenames: ReadonlyMap<string, string>;
-  /** Columns whose type is an enum being recreated: compared after the recreate. */
   readonly qualifiedKeyOf: (t: { schema: string; name: string }) => string;
+  /**
+   * Live tables read back through PostgreSQL once more (shadow/fixpoint.ts), keyed by live table key:
+   * compared instead of the raw live table, so expressions are compared in their stable printed form.
+   */
+  readonly liveStable: ReadonlyMap<string, Table>;
 }
 
 export interface TableDiff {
@@ -54,10 +58,17 @@ export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableD
       }
     }
   }
-  const seen = seeThroughRenames(live, wanted, columnRenames, ctx);
+  const seen = seeThroughRenames(
+    ctx.liveStable.get(ctx.qualifiedKeyOf(live)) ?? live,
+    wanted,
+    columnRenames,
+    ctx,
+  );
+  const raw = seeThroughRenames(live, wanted, columnRenames, ctx);
 
   const liveColumns = new Map(seen.columns.map((c) => [c.name, c]));
   const recreated = new Set<string>();
+  const unchangedColumns = new Set<string>();
   for (const c of wanted.columns) {
     const current = liveColumns.get(c.name);
     const backfill = ctx.ann.backfills.get(memberKey(wanted, c.name)) ?? null;
@@ -66,7 +77,10 @@ export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableD
       continue;
     }
     const fields = columnFieldsDiffer(current, c);
-    if (fields.length === 0) continue;
+    if (fields.length === 0) {
+      unchangedColumns.add(c.name);
+      continue;
+    }
     if (fields.includes('generated')) {
       // A generated expression cannot be changed in place before PostgreSQL 17, and a plain column cannot
       // become generated (or back) at all: the column is dropped and added again, its values recomputed.
@@ -83,17 +97,35 @@ export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableD
 
   if (live.comment !== wanted.comment) changes.push({ kind: 'table.comment', table: wanted });
   diffPrimaryKey(seen, wanted, changes);
-  diffMembers(seen, wanted, ctx, changes);
+  diffMemberKind(uniqueKind, seen, wanted, ctx, changes);
+  const sameChecks = diffMemberKind(checkKind, seen, wanted, ctx, changes);
+  diffMemberKind(foreignKeyKind, seen, wanted, ctx, changes);
+  const sameIndexes = diffMemberKind(indexKind, seen, wanted, ctx, changes);
 
+  // The table as it will be: what the plan changes comes from the desired side, what it leaves alone keeps
+  // its live text (which may be printed differently from its stable form, see shadow/fixpoint.ts).
   // PostgreSQL cannot reorder columns: existing ones keep their live position, new ones are appended.
   const wantedByName = new Map(wanted.columns.map((c) => [c.name, c]));
+  const rawColumns = new Map(raw.columns.map((c) => [c.name, c]));
   const kept = seen.columns.filter((c) => wantedByName.has(c.name) && !recreated.has(c.name));
   const keptNames = new Set(kept.map((c) => c.name));
   const columns = [
-    ...kept.map((c) => wantedByName.get(c.name)!),
+    ...kept.map((c) => (unchangedColumns.has(c.name) ? rawColumns.get(c.name)! : wantedByName.get(c.name)!)),
     ...wanted.columns.filter((c) => !keptNames.has(c.name)),
   ];
-  return { changes, expected: { ...wanted, columns } };
+  const rawChecks = new Map(raw.checks.map((c) => [c.name, c]));
+  const rawIndexes = new Map(raw.indexes.map((i) => [i.name, i]));
+  const checks = wanted.checks.map((c) => {
+    const liveName = sameChecks.get(c.name);
+    const r = liveName === undefined ? undefined : rawChecks.get(liveName);
+    return r ? { ...r, name: c.name, comment: c.comment, valid: r.valid || c.valid } : c;
+  });
+  const indexes = wanted.indexes.map((i) => {
+    const liveName = sameIndexes.get(i.name);
+    const r = liveName === undefined ? undefined : rawIndexes.get(liveName);
+    return r ? { ...r, name: i.name, comment: i.comment } : i;
+  });
+  return { changes, expected: { ...wanted, columns, checks, indexes } };
 }
 
 function seeThroughRenames(
@@ -244,22 +276,15 @@ const indexKind: MemberKind<Index> = {
   isIndex: true,
 };
 
-function diffMembers(live: Table, wanted: Table, ctx: TableContext, changes: Change[]): void {
-  // Constraint and index names share one namespace per schema (indexes) or table (constraints); a rename
-  // is declared on the desired object and applies when the old name exists live and is not wanted.
-  diffMemberKind(uniqueKind, live, wanted, ctx, changes);
-  diffMemberKind(checkKind, live, wanted, ctx, changes);
-  diffMemberKind(foreignKeyKind, live, wanted, ctx, changes);
-  diffMemberKind(indexKind, live, wanted, ctx, changes);
-}
-
 function diffMemberKind<T extends Member>(
   kind: MemberKind<T>,
   live: Table,
   wanted: Table,
   ctx: TableContext,
   changes: Change[],
-): void {
+): Map<string, string> {
+  // Desired name → live name of the members kept as they are (possibly renamed).
+  const same = new Map<string, string>();
   const liveByName = new Map(kind.list(live).map((m) => [m.name, m]));
   const wantedNames = new Set(kind.list(wanted).map((m) => m.name));
   const matched = new Set<string>();
@@ -293,6 +318,7 @@ function diffMemberKind<T extends Member>(
       changes.push(kind.add(wanted, m));
       continue;
     }
+    same.set(m.name, current.name);
     const validFlag = (x: Member) => ('valid' in x ? x.valid : true);
     if (!validFlag(current) && validFlag(m) && kind.validate) changes.push(kind.validate(wanted, m));
     if (current.comment !== m.comment) {
@@ -306,6 +332,7 @@ function diffMemberKind<T extends Member>(
   for (const m of kind.list(live)) {
     if (!matched.has(m.name)) changes.push(kind.drop(live, m));
   }
+  return same;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -1,12 +1,14 @@
 import type { Config } from '../config/config.js';
 import { connect } from '../db/connect.js';
-import { annotationsOf, diffModels } from '../diff/index.js';
+import { annotationsOf, type Change, diffModels } from '../diff/index.js';
 import { InputError } from '../errors.js';
 import { introspect } from '../introspect/index.js';
 import { loadDesiredState } from '../load/index.js';
 import type { DesiredState } from '../load/types.js';
+import { qualifiedKey } from '../model/keys.js';
 import type { IntrospectionResult, Model } from '../model/types.js';
 import { compileDesired } from '../shadow/compile.js';
+import { canonicalTables } from '../shadow/fixpoint.js';
 import { mergeCompiled, splitByLiveModel } from '../shadow/incremental.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildPlan } from './build.js';
@@ -33,6 +35,8 @@ export interface PlanForTargetOptions {
 
 export interface PlanForTargetResult {
   readonly plan: Plan;
+  /** The differences the plan carries out, for reports that speak of objects rather than steps. */
+  readonly changes: readonly Change[];
   readonly live: IntrospectionResult;
   /** The model the database will have after the plan (the plan's `to`). */
   readonly desired: Model;
@@ -80,18 +84,35 @@ export async function planForTarget(options: PlanForTargetOptions): Promise<Plan
   }
   const introspectMs = lap();
   const split = options.fullCompile
-    ? { reused: [], compile: state.tables, changed: new Set<string>() }
+    ? {
+        compile: state.tables,
+        changed: new Set(state.tables.map(qualifiedKey)),
+        support: new Set<string>(),
+      }
     : splitByLiveModel(state, live.model);
-  const compiled = await compileDesired(state, {
+  const compileOptions = {
     serverUrl: options.targetUrl,
     shadowUrl: config.shadowUrl,
     schemas,
     ignore: config.ignore,
+  };
+  const compiled = await compileDesired(state, {
+    ...compileOptions,
     tables: split.compile,
+    support: split.support,
   });
-  const desiredModel = mergeCompiled(state, compiled.model, split.reused);
+  const desiredFirst = mergeCompiled(state, compiled.model, live.model, split.changed);
+  // One more trip through PostgreSQL on both sides, so expressions are compared in their stable form.
+  const [desiredStable, liveStable] = await Promise.all([
+    canonicalTables(desiredFirst, split.changed, compileOptions),
+    canonicalTables(live.model, split.changed, compileOptions),
+  ]);
+  const desiredModel: Model = {
+    ...desiredFirst,
+    tables: desiredFirst.tables.map((t) => desiredStable.get(qualifiedKey(t)) ?? t),
+  };
   const compileMs = lap();
-  const diff = diffModels(live.model, desiredModel, annotationsOf(state));
+  const diff = diffModels(live.model, desiredModel, annotationsOf(state), liveStable);
   const diffMs = lap();
   const plan = buildPlan({
     live,
@@ -105,6 +126,7 @@ export async function planForTarget(options: PlanForTargetOptions): Promise<Plan
   const planMs = lap();
   return {
     plan,
+    changes: diff.changes,
     live,
     desired: diff.expected,
     state,

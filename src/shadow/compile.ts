@@ -23,6 +23,8 @@ export interface CompileOptions {
   readonly ignore?: readonly string[];
   /** Compile only these tables (with all types and sequences); default all. */
   readonly tables?: readonly DesiredTable[];
+  /** Keys of tables among `tables` that are there only as foreign key targets (see render-desired.ts). */
+  readonly support?: ReadonlySet<string>;
   readonly stateDir?: string;
 }
 
@@ -33,7 +35,7 @@ export async function compileDesired(
   state: DesiredState,
   options: CompileOptions,
 ): Promise<IntrospectionResult> {
-  const script = renderDesiredScript(state, options.tables ?? state.tables);
+  const script = renderDesiredScript(state, options.tables ?? state.tables, options.support);
   const shadow = await obtainShadow(options);
   try {
     const client = await connect(shadow.url);

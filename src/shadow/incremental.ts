@@ -72,12 +72,12 @@ export function tableSignature(table: {
 }
 
 export interface CompileSplit {
-  /** Live tables the desired state describes exactly. */
-  readonly reused: readonly Table[];
-  /** Desired tables to compile (changed ones, plus the tables their foreign keys reference). */
+  /** Tables to send to the shadow: the changed ones and the tables their foreign keys reference. */
   readonly compile: readonly DesiredTable[];
-  /** Keys of the changed tables (a subset of `compile`). */
+  /** Keys of the changed tables (new, or DDL differs from live). */
   readonly changed: ReadonlySet<string>;
+  /** Keys of tables compiled only as foreign key targets; their live definition stands. */
+  readonly support: ReadonlySet<string>;
 }
 
 export function splitByLiveModel(state: DesiredState, live: Model): CompileSplit {
@@ -89,22 +89,31 @@ export function splitByLiveModel(state: DesiredState, live: Model): CompileSplit
     const l = liveByKey.get(key);
     if (!l || tableSignature(l) !== tableSignature(t)) changed.add(key);
   }
-  const compileKeys = new Set(changed);
+  const support = new Set<string>();
   for (const key of changed) {
     for (const fk of desiredByKey.get(key)!.foreignKeys) {
       const target = qualifiedKey({ schema: fk.references.schema, name: fk.references.table });
-      if (desiredByKey.has(target)) compileKeys.add(target);
+      if (desiredByKey.has(target) && !changed.has(target)) support.add(target);
     }
   }
-  const reused = state.tables
-    .filter((t) => !compileKeys.has(qualifiedKey(t)))
-    .map((t) => liveByKey.get(qualifiedKey(t))!);
-  const compile = state.tables.filter((t) => compileKeys.has(qualifiedKey(t)));
-  return { reused, compile, changed };
+  const compile = state.tables.filter((t) => changed.has(qualifiedKey(t)) || support.has(qualifiedKey(t)));
+  return { compile, changed, support };
 }
 
-/** The desired model: compiled tables and objects, plus the live tables reused as they are. */
-export function mergeCompiled(state: DesiredState, compiled: Model, reused: readonly Table[]): Model {
+/**
+ * The desired model: the changed tables as compiled, every other table as it is live, and the types,
+ * sequences and extensions as compiled.
+ */
+export function mergeCompiled(
+  state: DesiredState,
+  compiled: Model,
+  live: Model,
+  changed: ReadonlySet<string>,
+): Model {
+  const liveByKey = new Map(live.tables.map((t) => [qualifiedKey(t), t]));
+  const reused = state.tables
+    .filter((t) => !changed.has(qualifiedKey(t)))
+    .map((t) => liveByKey.get(qualifiedKey(t))!);
   const reusedKeys = new Set(reused.map(qualifiedKey));
   // Ownership of a sequence by a reused table was not compiled (the table was not in the shadow).
   const sequences = compiled.sequences.map((s) => {
@@ -116,6 +125,8 @@ export function mergeCompiled(state: DesiredState, compiled: Model, reused: read
   return {
     ...compiled,
     sequences,
-    tables: [...compiled.tables, ...reused].sort(compareQualified),
+    tables: [...compiled.tables.filter((t) => changed.has(qualifiedKey(t))), ...reused].sort(
+      compareQualified,
+    ),
   };
 }

@@ -24,7 +24,15 @@ export interface CompileStatement {
   readonly table: string | null;
 }
 
-export function renderDesiredScript(state: DesiredState, tables: readonly DesiredTable[] = state.tables) {
+/**
+ * `support` names tables compiled only because a compiled table's foreign key points at them: they get their
+ * columns and keys (what a foreign key needs), and nothing that could point further out.
+ */
+export function renderDesiredScript(
+  state: DesiredState,
+  tables: readonly DesiredTable[] = state.tables,
+  support: ReadonlySet<string> = new Set(),
+) {
   const out: CompileStatement[] = [];
   const push = (sql: string, what: string, source: SourceRef | null, table: string | null = null) =>
     out.push({ sql, what, source, table });
@@ -47,6 +55,13 @@ export function renderDesiredScript(state: DesiredState, tables: readonly Desire
   for (const t of tables) {
     const key = qualifiedKey(t);
     const what = `table ${qualify(t)}`;
+    if (support.has(key)) {
+      push(renderCreateTable({ ...t, checks: [] }), what, t.source, key);
+      for (const i of t.indexes.filter((x) => x.unique && x.where === null)) {
+        push(renderCreateIndex(t, i), `index ${quoteIdent(i.name)} on ${qualify(t)}`, i.source, key);
+      }
+      continue;
+    }
     push(renderCreateTable(t), what, t.source, key);
     if (t.comment !== null) push(renderComment({ kind: 'table', object: t }, t.comment), what, t.source, key);
     for (const c of t.columns) {
@@ -78,7 +93,8 @@ export function renderDesiredScript(state: DesiredState, tables: readonly Desire
       push(renderSequenceOwnedBy(s, s.ownedBy), `sequence ${qualify(s)}`, s.source);
     }
   }
-  for (const t of tables) {
+  const full = tables.filter((t) => !support.has(qualifiedKey(t)));
+  for (const t of full) {
     const key = qualifiedKey(t);
     for (const i of t.indexes) {
       push(renderCreateIndex(t, i), `index ${quoteIdent(i.name)} on ${qualify(t)}`, i.source, key);
@@ -93,7 +109,7 @@ export function renderDesiredScript(state: DesiredState, tables: readonly Desire
       }
     }
   }
-  for (const t of tables) {
+  for (const t of full) {
     const key = qualifiedKey(t);
     for (const fk of t.foreignKeys) {
       const what = `foreign key ${quoteIdent(fk.name)} on ${qualify(t)}`;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,10 @@ declare module 'vitest' {
  * creates its own database on it (test/helpers/db.ts).
  */
 export default async function setup(project: TestProject) {
+  // CLI tests run the built program (dist/) as a user would; build it once here, not in each test file.
+  // Type errors are reported by `npm run typecheck`; tsc still emits, so a type error elsewhere does not stop
+  // every test here.
+  if (!process.env.TIDEMARK_SKIP_BUILD) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
     const { default: pg } = await import('pg');
