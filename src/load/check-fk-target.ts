@@ -22,7 +22,8 @@ export function checkForeignKeyTarget(
   const cols = fk.references.columns;
   const keys = [
     ...(target.primaryKey ? [target.primaryKey.columns] : []),
-    ...target.uniques.map((u) => u.columns),
+    // PostgreSQL refuses a deferrable unique constraint as a foreign key's target.
+    ...target.uniques.filter((u) => u.deferrable === false).map((u) => u.columns),
     ...target.indexes
       .filter((i) => i.unique && i.where === null && i.keys.every((k) => k.column !== null))
       .map((i) => i.keys.map((k) => k.column!)),

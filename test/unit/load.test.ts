@@ -355,3 +355,40 @@ describe('diagnostics', () => {
     ]);
   });
 });
+
+describe('foreign key targets', () => {
+  const schema = (target: string, column: string) => ({
+    'a.yaml': `
+tables:
+  p:
+    columns:
+      id: { type: bigint, primaryKey: true }
+      code: { type: text, notNull: true }
+${target}
+  c:
+    columns:
+      x: { type: ${column} }
+    foreignKeys:
+      c_x_fkey: { columns: [x], references: { table: p, columns: [code] } }
+`,
+  });
+  const codes = async (target: string, column = 'text') =>
+    (await load(schema(target, column))).diagnostics.map((d) => d.code);
+
+  it('accepts a unique constraint or a plain unique index as the target', async () => {
+    expect(await codes('    unique: { p_code_key: [code] }')).toEqual([]);
+    expect(await codes('    indexes: { p_code_idx: { columns: [code], unique: true } }')).toEqual([]);
+  });
+
+  it('refuses what PostgreSQL refuses: no key, a partial or deferrable one, incomparable types', async () => {
+    expect(await codes('')).toEqual(['no-unique-target']);
+    expect(
+      await codes('    indexes: { p_code_idx: { columns: [code], unique: true, where: id > 0 } }'),
+    ).toEqual(['no-unique-target']);
+    expect(await codes('    unique: { p_code_key: { columns: [code], deferrable: deferred } }')).toEqual([
+      'no-unique-target',
+    ]);
+    expect(await codes('    unique: { p_code_key: [code] }', 'uuid')).toEqual(['fk-type-mismatch']);
+    expect(await codes('    unique: { p_code_key: [code] }', 'varchar(20)')).toEqual([]);
+  });
+});
