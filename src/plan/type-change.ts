@@ -28,6 +28,12 @@ export function classifyTypeChange(fromType: string, toType: string): TypeChange
   const a = parseType(fromType);
   const b = parseType(toType);
   if (a.array !== b.array) return 'rewrite';
+  if (a.array) {
+    // PostgreSQL converts arrays element by element (an ArrayCoerceExpr), which always rewrites the table,
+    // even where the element change alone would be metadata-only.
+    const element = classifyTypeChange(fromType.slice(0, -2), toType.slice(0, -2));
+    return element === 'metadata-only' ? 'rewrite' : element;
+  }
   // Strings: varchar(n) and text share a representation; only a length limit may be added or lowered.
   if (TEXT_LIKE.has(a.base) && TEXT_LIKE.has(b.base)) {
     const fromLimit = a.base === 'text' ? Number.POSITIVE_INFINITY : (a.args[0] ?? Number.POSITIVE_INFINITY);

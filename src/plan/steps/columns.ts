@@ -223,6 +223,18 @@ function columnComment(t: Table, col: Column): StepDraft {
   });
 }
 
+/** Names of the indexes and index-backed constraints of `t` that have `column` as a key or INCLUDE column. */
+function indexesUsing(t: Table, column: string): string[] {
+  const names = [
+    ...(t.primaryKey?.columns.includes(column) ? [t.primaryKey.name] : []),
+    ...t.uniques.filter((u) => u.columns.includes(column)).map((u) => u.name),
+    ...t.indexes
+      .filter((i) => i.keys.some((k) => k.column === column) || i.include.includes(column))
+      .map((i) => i.name),
+  ];
+  return names.sort();
+}
+
 export function columnAlter(c: Of<'column.alter'>, ctx: PlanContext): StepDraft[] {
   const t = c.table;
   const from = c.from;
@@ -258,9 +270,20 @@ export function columnAlter(c: Of<'column.alter'>, ctx: PlanContext): StepDraft[
     step(`drop default of ${name}`, `${alterTable(t)} ALTER COLUMN ${col} DROP DEFAULT`);
   }
   if (typeChanges) {
-    const cost = fields.has('type') ? classifyTypeChange(from.type, to.type) : 'rewrite';
+    // A collation change alone keeps every stored value as it is: PostgreSQL keeps the table's file and only
+    // rebuilds the indexes that sort by the column.
+    const cost = fields.has('type') ? classifyTypeChange(from.type, to.type) : 'metadata-only';
     const hazards = [];
     const severity = sizeSeverity(stats);
+    if (!fields.has('type') && indexesUsing(t, to.name).length > 0) {
+      hazards.push(
+        hazard(
+          'INDEX_BUILD',
+          severity,
+          `indexes ${indexesUsing(t, to.name).join(', ')} are rebuilt under ACCESS EXCLUSIVE (${sizeText(stats)})`,
+        ),
+      );
+    }
     if (cost === 'lossy') {
       hazards.push(
         hazard(
@@ -287,8 +310,11 @@ export function columnAlter(c: Of<'column.alter'>, ctx: PlanContext): StepDraft[
     const collate = to.collation ? ` COLLATE ${quoteCollation(to.collation)}` : '';
     // USING only where PostgreSQL has no assignment cast to rely on; a widening stays metadata-only.
     const using = fields.has('type') && cost !== 'metadata-only' ? ` USING ${col}::${to.type}` : '';
+    const what = fields.has('type')
+      ? `change type of ${name} from ${from.type} to ${to.type}`
+      : `change collation of ${name} from ${from.collation ?? 'default'} to ${to.collation ?? 'default'}`;
     step(
-      `change type of ${name} from ${from.type} to ${to.type}${cost === 'metadata-only' ? ' (metadata only)' : ''}`,
+      `${what}${cost === 'metadata-only' ? ' (metadata only)' : ''}`,
       `${alterTable(t)} ALTER COLUMN ${col} TYPE ${to.type}${collate}${using}`,
       { rank: 1, hazards },
     );
