@@ -22,6 +22,7 @@ import { map, renderDocument, seq, str, type YamlEntry, type YamlNode } from './
 export const SCHEMA_URL = 'https://github.com/tidemark/tidemark/tidemark.schema.json';
 export const SCHEMA_COMMENT = `yaml-language-server: $schema=${SCHEMA_URL}`;
 export const TYPES_FILE = 'types';
+const PUBLIC_COMMENT = 'standard public schema';
 
 interface SchemaFiles {
   readonly name: string;
@@ -31,6 +32,8 @@ interface SchemaFiles {
   readonly tables: Table[];
   readonly unmanaged: UnmanagedObject[];
   readonly extensions: Extension[];
+  /** COMMENT ON SCHEMA, when it is not PostgreSQL's own for public. */
+  readonly comment: string | null;
 }
 
 function enumNode(e: EnumType): YamlNode {
@@ -82,6 +85,13 @@ function unmanagedLine(u: UnmanagedObject): string {
 
 function typesFile(s: SchemaFiles): string {
   const header = [SCHEMA_COMMENT];
+  if (s.comment !== null) {
+    // The format has no key for a schema comment yet; say so rather than drop it silently.
+    header.push(
+      '',
+      `COMMENT ON SCHEMA in the database (not managed by tidemark): ${JSON.stringify(s.comment)}`,
+    );
+  }
   if (s.unmanaged.length > 0) {
     header.push(
       '',
@@ -125,7 +135,17 @@ function groupBySchema(result: IntrospectionResult): SchemaFiles[] {
   const bySchema = new Map<string, SchemaFiles>();
   for (const name of sorted) {
     const dir = name === 'public' ? '' : `${dirs.get(name)}/`;
-    bySchema.set(name, { name, dir, enums: [], sequences: [], tables: [], unmanaged: [], extensions: [] });
+    const comment = model.schemas.find((s) => s.name === name)?.comment ?? null;
+    bySchema.set(name, {
+      name,
+      dir,
+      enums: [],
+      sequences: [],
+      tables: [],
+      unmanaged: [],
+      extensions: [],
+      comment: name === 'public' && comment === PUBLIC_COMMENT ? null : comment,
+    });
   }
   const at = (schema: string) => bySchema.get(schema)!;
   for (const e of [...model.enums].sort(compareQualified)) at(e.schema).enums.push(e);
@@ -151,7 +171,8 @@ export function modelToYaml(result: IntrospectionResult): Map<string, string> {
     );
     const hasTypes =
       s.extensions.length + s.enums.length + s.sequences.length + s.unmanaged.length > 0 ||
-      s.tables.length === 0;
+      s.tables.length === 0 ||
+      s.comment !== null;
     if (hasTypes) files.push([`${s.dir}${TYPES_FILE}.yaml`, typesFile(s)]);
     for (const t of s.tables) files.push([`${s.dir}${stems.get(t.name)}.yaml`, tableFile(t)]);
   }

@@ -8,6 +8,7 @@ import type {
   Table,
   UniqueConstraint,
 } from '../model/types.js';
+import { restoreInLists } from './expression-forms.js';
 import { sequenceOptionEntries, sequenceTypeOf } from './sequence-yaml.js';
 import { bool, map, seq, str, type YamlEntry, type YamlMap, type YamlNode } from './yaml-text.js';
 
@@ -71,14 +72,13 @@ function uniqueNode(u: UniqueConstraint): YamlNode {
   return extra.length === 0 ? names(u.columns) : map([{ key: 'columns', value: names(u.columns) }, ...extra]);
 }
 
-function checkNode(c: CheckConstraint): YamlNode {
+function checkNode(c: CheckConstraint, columns: readonly Column[]): YamlNode {
   const extra: YamlEntry[] = [
     ...(c.noInherit ? [{ key: 'noInherit', value: bool(true) }] : []),
     ...comment(c.comment),
   ];
-  return extra.length === 0
-    ? str(c.expression)
-    : map([{ key: 'expression', value: str(c.expression) }, ...extra]);
+  const expression = str(restoreInLists(c.expression, columns));
+  return extra.length === 0 ? expression : map([{ key: 'expression', value: expression }, ...extra]);
 }
 
 function foreignKeyNode(table: Table, fk: ForeignKey): YamlMap {
@@ -116,7 +116,8 @@ function indexKeyNode(key: IndexKey, columnNames: ReadonlySet<string>): YamlNode
   return map([{ key: 'expr', value: str(expression) }, ...options]);
 }
 
-function indexNode(index: Index, columnNames: ReadonlySet<string>): YamlMap {
+function indexNode(index: Index, columns: readonly Column[]): YamlMap {
+  const columnNames = new Set(columns.map((c) => c.name));
   const entries: YamlEntry[] = [
     { key: 'columns', value: seq(index.keys.map((k) => indexKeyNode(k, columnNames))) },
   ];
@@ -124,7 +125,7 @@ function indexNode(index: Index, columnNames: ReadonlySet<string>): YamlMap {
   if (index.nullsNotDistinct) entries.push({ key: 'nullsNotDistinct', value: bool(true) });
   if (index.method !== 'btree') entries.push({ key: 'method', value: str(index.method) });
   if (index.include.length > 0) entries.push({ key: 'include', value: names(index.include) });
-  if (index.where !== null) entries.push({ key: 'where', value: str(index.where) });
+  if (index.where !== null) entries.push({ key: 'where', value: str(restoreInLists(index.where, columns)) });
   entries.push(...comment(index.comment));
   return map(entries);
 }
@@ -135,7 +136,6 @@ const NOT_VALID = (what: string) => [
 ];
 
 export function tableNode(table: Table): YamlMap {
-  const columnNames = new Set(table.columns.map((c) => c.name));
   const entries: YamlEntry[] = [...comment(table.comment)];
   entries.push({
     key: 'columns',
@@ -166,7 +166,12 @@ export function tableNode(table: Table): YamlMap {
     entries.push({ key, value: map(items, 'block') });
   };
   section('unique', table.uniques, uniqueNode);
-  section('checks', table.checks, checkNode, (c) => (c.valid ? [] : NOT_VALID('check')));
+  section(
+    'checks',
+    table.checks,
+    (c) => checkNode(c, table.columns),
+    (c) => (c.valid ? [] : NOT_VALID('check')),
+  );
   section(
     'foreignKeys',
     table.foreignKeys,
@@ -176,7 +181,7 @@ export function tableNode(table: Table): YamlMap {
   section(
     'indexes',
     table.indexes,
-    (i) => indexNode(i, columnNames),
+    (i) => indexNode(i, table.columns),
     (i) =>
       i.valid
         ? []

@@ -210,7 +210,7 @@ tables:
       result(
         {
           schemas: [
-            { name: 'billing', comment: null },
+            { name: 'billing', comment: 'money "in"' },
             { name: 'empty', comment: null },
           ],
           extensions: [{ name: 'citext', schema: 'billing', version: '1.6' }],
@@ -225,6 +225,9 @@ tables:
     expect([...files.keys()]).toEqual(['billing/types.yaml', 'empty/types.yaml']);
     const text = files.get('billing/types.yaml')!;
     expect(text).toContain('#   view billing."Open Invoices"\n');
+    expect(text).toContain(
+      '# COMMENT ON SCHEMA in the database (not managed by tidemark): "money \\"in\\""\n',
+    );
     expect(text).toContain('#   trigger "touch\\nme" on billing.invoices\n');
     expect(parse(text)).toEqual({
       schema: 'billing',
