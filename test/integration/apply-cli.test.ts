@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,7 +25,7 @@ interface Outcome {
 }
 
 let cwd: string;
-let db: TestDatabase;
+const databases: TestDatabase[] = [];
 
 async function cli(...args: string[]): Promise<Outcome> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
@@ -46,7 +46,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterEach(async () => {
-  await db?.drop();
+  for (const db of databases.splice(0)) await db.drop();
 });
 
 afterAll(() => {
@@ -54,14 +54,15 @@ afterAll(() => {
 });
 
 async function freshDb(): Promise<TestDatabase> {
-  db = await createTestDatabase('applycli');
+  const db = await createTestDatabase('applycli');
+  databases.push(db);
   await db.query(readFileSync(join(CASE, 'from.sql'), 'utf8'));
   return db;
 }
 
 describe('tidemark apply', () => {
   it('applies a saved plan after a pg_dump snapshot, and the next plan is empty', async () => {
-    await freshDb();
+    const db = await freshDb();
     const planned = await cli(
       'plan',
       '--db',
@@ -98,7 +99,7 @@ describe('tidemark apply', () => {
   });
 
   it('plans and applies the schema directory with --yes, and refuses without it when there is no terminal', async () => {
-    await freshDb();
+    const db = await freshDb();
     const refused = await cli('apply', '--db', db.url, '--allow-hazards', HAZARDS, '--no-snapshot');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('refusing to apply without confirmation: pass --yes');
@@ -114,7 +115,7 @@ describe('tidemark apply', () => {
   });
 
   it('refuses a saved plan after an out-of-band change, and a hazard nobody approved', async () => {
-    await freshDb();
+    const db = await freshDb();
     expect((await cli('plan', '--db', db.url, '--out', 'plans/stale.plan.json')).code).toBe(0);
     const hazard = await cli('apply', '--db', db.url, '--plan', 'plans/stale.plan.json', '--no-snapshot');
     expect(hazard.code).toBe(1);
@@ -139,4 +140,32 @@ describe('tidemark apply', () => {
       { n: 1 },
     ]);
   });
+
+  it('applies to the embedded local default database, snapshotting it by a database copy', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'tidemark-apply-embedded-'));
+    // As root the embedded server runs as the postgres user, which must reach the project directory.
+    chmodSync(project, 0o755);
+    cpSync(join(CASE, 'to'), join(project, 'schema'), { recursive: true });
+    // This machine's pg_dump (15) is older than the embedded server (17): the fallback is what a fresh machine gets.
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env.DATABASE_URL;
+    try {
+      const { stdout } = await run(process.execPath, [MAIN, 'apply', '--yes', '--allow-hazards', HAZARDS], {
+        cwd: project,
+        env,
+      });
+      expect(stdout).toContain('local default database (embedded PostgreSQL');
+      expect(stdout).toMatch(
+        /snapshot: database copy tidemark_dev_snap_\d{8}t\d{6}z made with CREATE DATABASE … TEMPLATE/,
+      );
+      expect(stdout).toMatch(
+        /\((pg_dump was not found on PATH|pg_dump \d+ \(\S+\) cannot dump a PostgreSQL 17 server); copied the database instead\)/,
+      );
+      expect(stdout).toMatch(/CREATE DATABASE tidemark_dev TEMPLATE tidemark_dev_snap_\d{8}t\d{6}z;/);
+      expect(stdout).toContain('applied 4 step(s)');
+      expect(stdout).toContain('verified: the database matches the plan');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
