@@ -90,6 +90,7 @@ program
     new Option('--allow-hazards <codes>', 'hazard codes approved in the saved plan, comma separated'),
   )
   .option('--no-prechecks', 'do not query live rows for orphans, duplicates, NULLs and uncastable values')
+  .addOption(new Option('--precheck-timeout <duration>', 'time limit for each precheck query').default('5s'))
   .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when none')
   .addHelpText(
     'after',

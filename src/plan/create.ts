@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { connect } from '../db/connect.js';
+import { connect, withClient } from '../db/connect.js';
 import { annotationsOf, type Change, diffModels } from '../diff/index.js';
 import { InputError } from '../errors.js';
 import { introspect } from '../introspect/index.js';
@@ -12,6 +12,7 @@ import { canonicalTables } from '../shadow/fixpoint.js';
 import { mergeCompiled, splitByLiveModel } from '../shadow/incremental.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildPlan } from './build.js';
+import { type PrecheckOptions, runPrechecks } from './prechecks/run.js';
 import type { HazardCode, Plan } from './types.js';
 
 export interface PlanTimings {
@@ -29,6 +30,7 @@ export interface PlanForTargetOptions {
   readonly targetUrl: string;
   readonly prechecks: boolean;
   readonly allowHazards: readonly HazardCode[];
+  readonly precheck?: PrecheckOptions;
   /** Compile every table on the shadow instead of only the ones that differ from live. */
   readonly fullCompile?: boolean;
 }
@@ -123,9 +125,14 @@ export async function planForTarget(options: PlanForTargetOptions): Promise<Plan
     toolVersion: TOOL_VERSION,
     approvedHazards: options.allowHazards,
   });
+  const checked = options.prechecks
+    ? await withClient(options.targetUrl, (c) =>
+        runPrechecks(c, plan, diff.changes, live.tableStats, options.precheck),
+      )
+    : plan;
   const planMs = lap();
   return {
-    plan,
+    plan: checked,
     changes: diff.changes,
     live,
     desired: diff.expected,

@@ -3,16 +3,24 @@ import { resolveConfig } from '../../src/config/config.js';
 import { introspect } from '../../src/introspect/index.js';
 import { fingerprint } from '../../src/model/fingerprint.js';
 import { type PlanForTargetResult, planForTarget } from '../../src/plan/create.js';
+import type { PrecheckOptions } from '../../src/plan/prechecks/run.js';
 import type { Plan } from '../../src/plan/types.js';
 
 /** Plan `schemaDir` against the database at `url`, as `tidemark plan` would. */
 export async function planAgainst(
   url: string,
   schemaDir: string,
-  extra: { fullCompile?: boolean; schemas?: string } = {},
+  extra: { fullCompile?: boolean; schemas?: string; prechecks?: boolean; precheck?: PrecheckOptions } = {},
 ): Promise<PlanForTargetResult> {
   const config = resolveConfig({ db: url, schemaDir, schemas: extra.schemas }, {}, process.cwd());
-  return planForTarget({ config, targetUrl: url, prechecks: false, allowHazards: [], fullCompile: extra.fullCompile });
+  return planForTarget({
+    config,
+    targetUrl: url,
+    prechecks: extra.prechecks ?? false,
+    precheck: extra.precheck,
+    allowHazards: [],
+    fullCompile: extra.fullCompile,
+  });
 }
 
 /**
@@ -25,10 +33,14 @@ export async function executePlanSql(url: string, plan: Plan): Promise<void> {
   try {
     for (const group of plan.groups) {
       if (group.transactional) {
-        await client.query(`BEGIN;\n${group.steps.map((s) => `${s.sql};`).join('\n')}\nCOMMIT;`).catch(async (e) => {
-          await client.query('ROLLBACK').catch(() => {});
-          throw new Error(`group with steps ${group.steps.map((s) => s.n).join(', ')} failed: ${e.message}`);
-        });
+        await client
+          .query(`BEGIN;\n${group.steps.map((s) => `${s.sql};`).join('\n')}\nCOMMIT;`)
+          .catch(async (e) => {
+            await client.query('ROLLBACK').catch(() => {});
+            throw new Error(
+              `group with steps ${group.steps.map((s) => s.n).join(', ')} failed: ${e.message}`,
+            );
+          });
       } else {
         for (const step of group.steps) {
           await client.query(step.sql).catch((e) => {

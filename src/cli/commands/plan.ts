@@ -1,8 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { parseDuration } from '../../config/config.js';
 import { openTarget } from '../../db/connect.js';
 import { planIsEmpty } from '../../plan/build.js';
 import { planForTarget } from '../../plan/create.js';
+import { DEFAULT_PRECHECK_OPTIONS } from '../../plan/prechecks/run.js';
 import type { Plan } from '../../plan/types.js';
 import { colorEnabled } from '../../report/colors.js';
 import { renderPlanJson } from '../../report/plan-json.js';
@@ -35,6 +37,13 @@ export async function run(ctx: CommandContext): Promise<number> {
       config,
       targetUrl: target.url,
       prechecks: o.prechecks !== false,
+      precheck: {
+        ...DEFAULT_PRECHECK_OPTIONS,
+        timeoutMs: parseDuration(
+          typeof o.precheckTimeout === 'string' ? o.precheckTimeout : '5s',
+          '--precheck-timeout',
+        ),
+      },
       allowHazards,
     });
     const { plan, timings } = result;

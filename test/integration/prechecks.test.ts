@@ -1,0 +1,197 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Plan, Step } from '../../src/plan/types.js';
+import { planAgainst } from '../helpers/converge.js';
+import { createTestDatabase, pgMajor, type TestDatabase } from '../helpers/db.js';
+
+/** Prechecks find seeded bad rows, count them, show example keys, and mark the failing step. */
+const steps = (plan: Plan): Step[] => plan.groups.flatMap((g) => g.steps);
+const stepOf = (plan: Plan, change: string, name: string) =>
+  steps(plan).find((s) => s.change === change && s.target.name === name);
+
+const FROM = `
+CREATE TABLE parents (id int PRIMARY KEY);
+INSERT INTO parents SELECT generate_series(1, 3);
+CREATE TABLE children (id int PRIMARY KEY, parent_id int, severity text, code text, email text, age text);
+INSERT INTO children VALUES
+  (1, 1, 'low', 'a', 'x@y', '4'),
+  (2, 99, 'high', 'a', NULL, '5'),
+  (3, 98, 'urgent', 'b', NULL, 'five'),
+  (4, NULL, 'urgent', 'b', 'z@y', '6'),
+  (5, 2, 'urgent', 'b', NULL, '7'),
+  (6, 3, 'medium', 'c', 'q@y', '8');
+CREATE TABLE legacy_backup (id int);
+INSERT INTO legacy_backup SELECT generate_series(1, 42);
+ANALYZE;`;
+
+const TO = `
+tables:
+  parents:
+    columns:
+      id: { type: integer, notNull: true }
+    primaryKey: [id]
+  children:
+    columns:
+      id: { type: integer, notNull: true }
+      parent_id: { type: integer }
+      severity: { type: text }
+      code: { type: text }
+      email: { type: text, notNull: true }
+      age: { type: integer }
+      born: { type: date, notNull: true }
+    primaryKey: [id]
+    unique:
+      children_code_key: [code]
+    foreignKeys:
+      children_parent_id_fkey: { columns: [parent_id], references: { table: parents } }
+    checks:
+      children_severity_check: "severity IN ('low', 'medium', 'high')"
+`;
+
+describe('prechecks against live rows', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let plan: Plan;
+  beforeAll(async () => {
+    db = await createTestDatabase('pre');
+    await db.query(FROM);
+    dir = mkdtempSync(join(tmpdir(), 'tidemark-pre-'));
+    writeFileSync(join(dir, 'schema.yaml'), TO);
+    plan = (await planAgainst(db.url, dir, { prechecks: true })).plan;
+  });
+  afterAll(async () => {
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds orphan rows for a new foreign key and blocks its validation', () => {
+    const s = stepOf(plan, 'fk.validate', 'public.children.children_parent_id_fkey')!;
+    expect(s.precheck).toMatchObject({ kind: 'orphans', count: 2, exact: true, examples: ['id=2', 'id=3'] });
+    expect(s.hazards.map((h) => h.code)).toContain('WILL_FAIL_ON_DATA');
+  });
+
+  it('finds rows violating a new check', () => {
+    const s = stepOf(plan, 'check.validate', 'public.children.children_severity_check')!;
+    expect(s.precheck).toMatchObject({ kind: 'violations', count: 3, examples: ['id=3', 'id=4', 'id=5'] });
+    expect(s.precheck?.message).toContain('3 rows of public.children violating');
+    expect(s.hazards.map((h) => h.code)).toContain('WILL_FAIL_ON_DATA');
+  });
+
+  it('finds duplicate groups for a new unique constraint', () => {
+    const s = stepOf(plan, 'index.create', 'public.children_code_key')!;
+    expect(s.precheck).toMatchObject({ kind: 'duplicates', count: 2 });
+    expect(s.precheck?.examples).toEqual(['code=a (2 rows)', 'code=b (3 rows)']);
+  });
+
+  it('finds NULLs for SET NOT NULL without backfill', () => {
+    const s = stepOf(plan, 'column.not-null-validate', 'public.children.email')!;
+    expect(s.precheck).toMatchObject({ kind: 'nulls', count: 3, examples: ['id=2', 'id=3', 'id=5'] });
+    expect(s.hazards.map((h) => h.code)).toContain('WILL_FAIL_ON_DATA');
+  });
+
+  it('finds values that will not cast for a type change', () => {
+    const s = steps(plan).find(
+      (x) =>
+        x.change === 'column.alter' && x.target.name === 'public.children.age' && x.sql.includes(' TYPE '),
+    )!;
+    if (pgMajor() >= 16) {
+      // pg_input_is_valid counts every value exactly.
+      expect(s.precheck).toMatchObject({ kind: 'uncastable', count: 1, exact: true, examples: ['id=3'] });
+    } else {
+      // PostgreSQL 14/15 have no pg_input_is_valid: a cast of a sample fails, without a count.
+      expect(s.precheck).toMatchObject({ kind: 'uncastable', count: 1, exact: false });
+      expect(s.precheck?.message).toContain('invalid input syntax for type integer');
+    }
+    expect(s.hazards.map((h) => h.code)).toContain('WILL_FAIL_ON_DATA');
+  });
+
+  it('knows a NOT NULL column without default fails on a table with rows', () => {
+    const s = stepOf(plan, 'column.add', 'public.children.born')!;
+    expect(s.precheck).toMatchObject({ kind: 'nulls', count: 6 });
+    expect(s.hazards.map((h) => h.code)).toContain('WILL_FAIL_ON_DATA');
+  });
+
+  it('counts the rows a dropped table loses, without calling it a failure', () => {
+    const s = stepOf(plan, 'table.drop', 'public.legacy_backup')!;
+    expect(s.precheck).toMatchObject({ kind: 'rows-lost', count: 42, exact: true });
+    expect(s.hazards.map((h) => h.code)).not.toContain('WILL_FAIL_ON_DATA');
+    expect(s.hazards.find((h) => h.code === 'DELETES_DATA')?.message).toContain('~42 rows');
+  });
+
+  it('does not block a SET NOT NULL that a backfill covers', async () => {
+    const d2 = mkdtempSync(join(tmpdir(), 'tidemark-pre2-'));
+    writeFileSync(
+      join(d2, 'schema.yaml'),
+      TO.replace(
+        'email: { type: text, notNull: true }',
+        'email: { type: text, notNull: true, backfill: "\'unknown@example.org\'" }',
+      ),
+    );
+    const p = (await planAgainst(db.url, d2, { prechecks: true })).plan;
+    const s = stepOf(p, 'column.backfill', 'public.children.email')!;
+    expect(s.precheck).toMatchObject({ kind: 'nulls', count: 3 });
+    expect(s.hazards.map((h) => h.code)).not.toContain('WILL_FAIL_ON_DATA');
+    rmSync(d2, { recursive: true, force: true });
+  });
+});
+
+describe('prechecks on a large table stay within their bounds', () => {
+  let db: TestDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    db = await createTestDatabase('prebig');
+    await db.query(`
+      CREATE TABLE parents (id int PRIMARY KEY);
+      INSERT INTO parents SELECT generate_series(1, 1000);
+      CREATE TABLE events (id bigint PRIMARY KEY, parent_id int);
+      INSERT INTO events SELECT g, CASE WHEN g % 10 = 0 THEN 5000 ELSE g % 1000 + 1 END FROM generate_series(1, 1000000) g;
+      ANALYZE events;`);
+    dir = mkdtempSync(join(tmpdir(), 'tidemark-prebig-'));
+    writeFileSync(
+      join(dir, 'schema.yaml'),
+      `tables:
+  parents:
+    columns: { id: { type: integer, notNull: true } }
+    primaryKey: [id]
+  events:
+    columns:
+      id: { type: bigint, notNull: true }
+      parent_id: { type: integer }
+    primaryKey: [id]
+    foreignKeys:
+      events_parent_id_fkey: { columns: [parent_id], references: { table: parents } }
+`,
+    );
+  }, 180_000);
+  afterAll(async () => {
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const orphans = async (precheck: { timeoutMs: number; exactBelowRows: number }) => {
+    const { plan } = await planAgainst(db.url, dir, { prechecks: true, precheck });
+    return stepOf(plan, 'fk.validate', 'public.events.events_parent_id_fkey')!.precheck!;
+  };
+
+  it('counts a million rows exactly below the threshold', async () => {
+    const p = await orphans({ timeoutMs: 60_000, exactBelowRows: 2_000_000 });
+    expect(p).toMatchObject({ count: 100_000, exact: true });
+    expect(p.examples).toHaveLength(5);
+  });
+
+  it('estimates from a sample above the threshold', async () => {
+    const p = await orphans({ timeoutMs: 60_000, exactBelowRows: 100_000 });
+    expect(p.exact).toBe(false);
+    expect(p.count).toBeGreaterThan(70_000);
+    expect(p.count).toBeLessThan(130_000);
+    expect(p.message).toMatch(/^about .* \(estimated from a 10\.00% sample\)/);
+  });
+
+  it('gives up at the statement timeout and says so instead of hanging', async () => {
+    const p = await orphans({ timeoutMs: 1, exactBelowRows: 2_000_000 });
+    expect(p.count).toBe(-1);
+    expect(p.message).toContain('not checked: the count took longer than 1 ms');
+  });
+});
