@@ -68,16 +68,16 @@ export function renderDriftMarkdown(report: DriftReport): string {
 
 /** GitHub Actions workflow commands: an error annotation on the YAML line each difference concerns. */
 export function renderDriftGithub(report: DriftReport): string {
-  const escape = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
-  const prop = (s: string) => escape(s).replaceAll(':', '%3A').replaceAll(',', '%2C');
+  const esc = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+  const prop = (s: string) => esc(s).replaceAll(':', '%3A').replaceAll(',', '%2C');
   const out = report.items.map((item) => {
     const loc = item.source
       ? ` file=${prop(item.source.file)},line=${item.source.line},col=${item.source.col},`
       : ' ';
-    return `::error${loc}title=${prop('tidemark drift')}::${escape(item.message)}`;
+    return `::error${loc}title=${prop('tidemark drift')}::${esc(item.message)}`;
   });
   for (const u of report.unmanaged)
-    out.push(`::notice title=${prop('tidemark: not managed')}::${escape(unmanagedText(u))}`);
+    out.push(`::notice title=${prop('tidemark: not managed')}::${esc(unmanagedText(u))}`);
   out.push(report.items.length === 0 ? 'No drift.' : `${report.items.length} difference(s) found.`);
   return `${out.join('\n')}\n`;
 }
