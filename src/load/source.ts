@@ -198,7 +198,7 @@ function child(doc: Document, node: Node, seg: PathSegment): { key: Node | null;
     return isNode(item) ? { key: item, value: item } : null;
   }
   if (!isMap(node)) return null;
-  const own = node.items.find((p) => !isMergePair(p) && keyText(p) === String(seg));
+  const own = ownPairs(node).get(String(seg));
   if (own) return { key: (own.key as Node | null) ?? null, value: (own.value as Node | null) ?? null };
   // Merged keys (`<<: *audit_columns`) point into the anchor, where the text actually is.
   for (const p of node.items) {
@@ -216,6 +216,23 @@ function child(doc: Document, node: Node, seg: PathSegment): { key: Node | null;
 }
 
 /** With `merge: true` a merge key's value is a symbol; its source text is still `<<`. */
+const pairIndex = new WeakMap<object, Map<string, Pair>>();
+
+/** A map's own (non-merge) pairs by key, built once: lookups stay linear in the path, not the file. */
+function ownPairs(node: { items: unknown[] }): Map<string, Pair> {
+  let index = pairIndex.get(node);
+  if (!index) {
+    index = new Map();
+    for (const p of node.items) {
+      if (!isPair(p) || isMergePair(p)) continue;
+      const k = keyText(p);
+      if (k !== null && !index.has(k)) index.set(k, p);
+    }
+    pairIndex.set(node, index);
+  }
+  return index;
+}
+
 function isMergePair(p: unknown): boolean {
   return isPair(p) && isScalar(p.key) && (p.key.source === '<<' || p.key.value === '<<');
 }

@@ -23,8 +23,31 @@ interface ParseResult {
 }
 
 interface PgQueryModule {
-  parse(sql: string): ParseResult;
+  /** emscripten's allocate: allocator 0 is malloc (1, the stack, is never released). */
+  allocate(bytes: Uint8Array, allocator: 0): number;
+  _free(pointer: number): void;
+  raw_parse(pointer: number): { parse_tree: string; error: { message: string; cursorpos: number } };
 }
+
+const encoder = new TextEncoder();
+
+/**
+ * The package's own `parse` copies the SQL onto the wasm stack and never pops it, so the stack overflows after
+ * about a thousand calls; this copies it to the heap and frees it.
+ */
+function parseSql(pg: PgQueryModule, sql: string): ParseResult {
+  const pointer = pg.allocate(encoder.encode(`${sql}\0`), 0);
+  try {
+    const raw = pg.raw_parse(pointer);
+    if (raw.error.message !== '') return { parse_tree: null, error: raw.error };
+    return { parse_tree: JSON.parse(raw.parse_tree) as ParseResult['parse_tree'], error: null };
+  } finally {
+    pg._free(pointer);
+  }
+}
+
+/** Schemas repeat the same fragments (`text`, `now()`) thousands of times; each is parsed once. */
+const cache = new Map<string, SqlProblem | null>();
 
 let modulePromise: Promise<PgQueryModule> | null = null;
 
@@ -60,9 +83,17 @@ const WHAT: Record<SqlFragmentKind, string> = {
 };
 
 export async function checkSqlFragment(text: string, kind: SqlFragmentKind): Promise<SqlProblem | null> {
-  const pg = await parser();
+  const key = `${kind}\0${text}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const problem = check(await parser(), text, kind);
+  cache.set(key, problem);
+  return problem;
+}
+
+function check(pg: PgQueryModule, text: string, kind: SqlFragmentKind): SqlProblem | null {
   const prefix = PREFIX[kind];
-  const result = pg.parse(prefix + text);
+  const result = parseSql(pg, prefix + text);
   if (result.error) {
     const offset = Math.min(Math.max(result.error.cursorpos - 1 - prefix.length, 0), text.length);
     return { message: result.error.message, offset };
