@@ -35,3 +35,17 @@ describe('checkSqlFragment', () => {
     expect(await checkSqlFragment(text, kind)).toEqual({ message, offset });
   });
 });
+
+describe('checkSqlFragment at scale', () => {
+  it('keeps working over thousands of distinct fragments (the wasm stack must not fill up)', async () => {
+    for (let i = 0; i < 3000; i++) {
+      expect(
+        await checkSqlFragment(`amount_${i} >= ${i} AND status IN ('open', 'closed')`, 'condition'),
+      ).toBeNull();
+    }
+    expect(await checkSqlFragment('(1', 'expression')).toEqual({
+      message: 'syntax error at end of input',
+      offset: 2,
+    });
+  });
+});
