@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import { connect, serverVersionNum } from '../db/connect.js';
-import type { Plan, Step } from '../plan/types.js';
+import { serverVersionNum } from '../db/connect.js';
+import type { Plan } from '../plan/types.js';
 import { TOOL_VERSION } from '../version.js';
-import { type ApplyLock, acquireApplyLock, applicationName } from './advisory-lock.js';
-import { ApplyError, formatPostgresError, StalePlanError, VerificationError } from './errors.js';
+import { acquireApplyLock, applicationName } from './advisory-lock.js';
+import { StalePlanError } from './errors.js';
+import { executeRun } from './execute.js';
 import { checkHazards } from './hazard-gate.js';
 import {
   deadRunsOfOtherPlans,
@@ -18,8 +19,6 @@ import {
 } from './ledger.js';
 import { planHash, planSteps } from './plan-hash.js';
 import { silentReporter } from './progress.js';
-import { endOrphanedWork, reconcileUnfinished } from './resume.js';
-import { runGroup, StepFailure } from './run-steps.js';
 import { prepareSnapshot, type SnapshotContext, takeSnapshot } from './snapshot.js';
 import type { ApplyOptions, ApplyReporter, ApplyResult, SnapshotRecord } from './types.js';
 
@@ -112,7 +111,12 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       });
       resume = null;
     }
-    return await execute(plan, steps, planId, snapshot, resume !== null, lock, options, reporter, started);
+    return await executeRun(
+      { plan, steps, planId, snapshot, resumed: resume !== null, started },
+      lock,
+      options,
+      reporter,
+    );
   } finally {
     await lock.release();
   }
@@ -182,149 +186,4 @@ function reportSnapshot(snapshot: SnapshotRecord, reporter: ApplyReporter): void
       break;
   }
   reporter.info(`  restore with:\n${snapshot.restore.map((l) => `    ${l}`).join('\n')}`);
-}
-
-async function openWork(url: string): Promise<{ client: pg.Client; pid: number }> {
-  const client = await connect(url);
-  await client.query('select set_config($1, $2, false)', ['application_name', applicationName('work')]);
-  await client.query('SET statement_timeout = 0');
-  // Without this a build keeps running on the server after our process is killed (PostgreSQL 14+).
-  await client.query("SET client_connection_check_interval = '1s'").catch(() => {});
-  const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-  return { client, pid: rows[0]!.pid };
-}
-
-async function execute(
-  plan: Plan,
-  steps: readonly Step[],
-  planId: number,
-  snapshot: SnapshotRecord,
-  resumed: boolean,
-  lock: ApplyLock,
-  options: ApplyOptions,
-  reporter: ApplyReporter,
-  started: number,
-): Promise<ApplyResult> {
-  const ledger = lock.client;
-  await endOrphanedWork(ledger, reporter);
-  const work = await openWork(options.targetUrl);
-  const monitor = reporter.wantsIndexProgress ? await connect(options.targetUrl).catch(() => null) : null;
-  const positions = new Map(steps.map((s, i) => [s.n, i + 1]));
-  let done = new Set<number>();
-  let stepsRun = 0;
-  try {
-    await work.client.query(`SET lock_timeout = ${Math.round(options.config.lockTimeoutMs)}`);
-    if (resumed) {
-      done = await reconcileUnfinished(
-        work.client,
-        ledger,
-        planId,
-        steps,
-        await stepRows(ledger, planId),
-        reporter,
-      );
-    }
-    const skipped = done.size;
-    for (const group of plan.groups) {
-      const todo = group.steps.filter((s) => !done.has(s.n));
-      for (const s of group.steps) {
-        if (done.has(s.n))
-          reporter.stepSkipped(s, positions.get(s.n) ?? 0, steps.length, 'completed earlier');
-      }
-      if (todo.length === 0) continue;
-      if (options.signal?.aborted) throw new StepFailure(todo[0]!, interrupted(), options.signal.reason);
-      await runGroup(group, todo, {
-        work: work.client,
-        workPid: work.pid,
-        monitor,
-        ledger,
-        planId,
-        lockTimeoutMs: options.config.lockTimeoutMs,
-        retries: options.config.retries,
-        retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
-        reporter,
-        position: (s) => positions.get(s.n) ?? 0,
-        total: steps.length,
-        signal: options.signal,
-      });
-      for (const s of todo) done.add(s.n);
-      stepsRun += todo.length;
-    }
-    const live = await options.currentFingerprint();
-    if (live !== plan.to.fingerprint) {
-      const message =
-        `every step ran, but the database does not match the plan's result: expected ${plan.to.fingerprint}, ` +
-        `found ${live}; run tidemark drift to see the difference (apply #${planId} in tidemark.plans)`;
-      await finishRun(ledger, planId, 'verification_failed', { error: message, finalFingerprint: live });
-      throw new VerificationError(message, planId, plan.to.fingerprint, live);
-    }
-    await finishRun(ledger, planId, 'completed', { finalFingerprint: live });
-    return {
-      planId,
-      resumed,
-      stepsRun,
-      stepsSkipped: skipped,
-      totalSteps: steps.length,
-      snapshot,
-      fingerprint: live,
-      durationMs: Date.now() - started,
-    };
-  } catch (error) {
-    if (error instanceof VerificationError) throw error;
-    throw await recordFailure(error, steps, planId, done.size, ledger, positions);
-  } finally {
-    await work.client.end().catch(() => {});
-    await monitor?.end().catch(() => {});
-  }
-}
-
-function interrupted() {
-  return { message: 'interrupted before this step started', sqlstate: null, detail: null, hint: null };
-}
-
-async function recordFailure(
-  error: unknown,
-  steps: readonly Step[],
-  planId: number,
-  completed: number,
-  ledger: pg.Client,
-  positions: ReadonlyMap<number, number>,
-): Promise<ApplyError> {
-  if (error instanceof StepFailure) {
-    const { step, info } = error;
-    const where = `step ${positions.get(step.n) ?? step.n} of ${steps.length} (${step.change} ${step.target.name})`;
-    const message =
-      `${where} failed: ${formatPostgresError(info)}\n  sql: ${step.sql}\n` +
-      `${completed} of ${steps.length} steps are completed (apply #${planId} in tidemark.plans); ` +
-      'fix the cause and run the same apply again to continue from this step';
-    await finishRun(ledger, planId, 'failed', { error: `${where}: ${formatPostgresError(info)}` }).catch(
-      () => {},
-    );
-    return new ApplyError(
-      message,
-      {
-        planId,
-        completedSteps: completed,
-        totalSteps: steps.length,
-        failedStep: step.n,
-        failedSql: step.sql,
-        postgres: info,
-      },
-      { cause: error },
-    );
-  }
-  const text = error instanceof Error ? error.message : String(error);
-  await finishRun(ledger, planId, 'failed', { error: text }).catch(() => {});
-  return new ApplyError(
-    `apply #${planId} stopped after ${completed} of ${steps.length} steps: ${text}; run the same apply again to continue`,
-    {
-      planId,
-      completedSteps: completed,
-      totalSteps: steps.length,
-      failedStep: null,
-      failedSql: null,
-      postgres: null,
-    },
-    { cause: error },
-  );
 }

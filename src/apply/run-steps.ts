@@ -29,7 +29,6 @@ export interface RunContext {
   readonly reporter: ApplyReporter;
   readonly position: (step: Step) => number;
   readonly total: number;
-  readonly signal: AbortSignal | undefined;
 }
 
 /** A step failed for good; its ledger row says so already. */

@@ -489,4 +489,21 @@ describe('applyPlan', () => {
     ]);
     expect(written).not.toContain('\r');
   });
+
+  it('stops between groups when its signal is aborted, and the same apply continues later', async () => {
+    const db = await freshDb();
+    const { plan } = await realPlan(SETUP, GROUPS);
+    const abort = new AbortController();
+    const reporter = { ...recorder(), stepFinished: (s: { n: number }) => s.n === 2 && abort.abort() };
+    const error = await applyPlan(
+      plan,
+      options(db, { allowHazards: ['INDEX_BUILD'], reporter, signal: abort.signal }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplyError);
+    expect((error as Error).message).toContain('stopped after 2 of 6 steps: interrupted before step 3');
+    expect(await db.query('select status from tidemark.plans')).toEqual([{ status: 'failed' }]);
+    expect(await db.query('select n from tidemark.steps order by n')).toEqual([{ n: 1 }, { n: 2 }]);
+    const result = await applyPlan(plan, options(db, { allowHazards: ['INDEX_BUILD'] }));
+    expect(result).toMatchObject({ resumed: true, stepsRun: 4, stepsSkipped: 2 });
+  });
 });
