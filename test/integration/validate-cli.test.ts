@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -77,9 +77,10 @@ describe('tidemark validate (command module)', () => {
 });
 
 describe('tidemark validate (built binary)', () => {
+  // test/setup/global.ts builds dist/ once for the run; rebuilding here would race other CLI tests.
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
-  }, 300_000);
+    expect(existsSync(join(root, 'dist', 'cli', 'main.js')), 'dist/ is built by the global setup').toBe(true);
+  });
 
   it('exits 0 on schema/ and 1 on an invalid fixture', () => {
     const ok = spawnSync(process.execPath, ['dist/cli/main.js', 'validate'], { cwd: root, encoding: 'utf8' });
