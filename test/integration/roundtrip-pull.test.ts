@@ -91,6 +91,14 @@ describe.each(supported)('round trip of %s', (name) => {
   it('loads what pull wrote without a diagnostic and compiles it back to the live model', async () => {
     expect(live.model.tables.length + live.model.enums.length).toBeGreaterThan(0);
     const dir = pullTo(live);
+    // Unmanaged objects are named in comments, never written as data.
+    const comments = [...modelToYaml(live).values()]
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('#   '));
+    for (const u of live.unmanaged) {
+      expect(comments.some((l) => l.startsWith(`#   ${u.kind} `) && l.includes(u.name))).toBe(true);
+    }
     const loaded = await loadDesiredState(dir, { ignore: [] });
     expect(loaded.diagnostics).toEqual([]);
     const compiled = await compileDesired(loaded.state!, { serverUrl: db.url, schemas });
