@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = resolve(ROOT, 'dist/cli/main.js');
+// TIDEMARK_CLI points the tests at another build (a private one while others rebuild dist/).
+export const CLI = process.env.TIDEMARK_CLI ?? resolve(ROOT, 'dist/cli/main.js');
 
 export interface CliResult {
   readonly code: number;
@@ -19,7 +20,8 @@ export function runCli(
   options: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
 ): Promise<CliResult> {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
-  for (const k of ['DATABASE_URL', 'SHADOW_DATABASE_URL', 'TIDEMARK_SCHEMA_DIR', 'TIDEMARK_SCHEMAS']) delete env[k];
+  for (const k of ['DATABASE_URL', 'SHADOW_DATABASE_URL', 'TIDEMARK_SCHEMA_DIR', 'TIDEMARK_SCHEMAS'])
+    delete env[k];
   Object.assign(env, options.env);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env, stdio: 'pipe' });
