@@ -84,7 +84,7 @@ describe('tidemark validate (built binary)', () => {
 
   it('exits 0 on schema/ and 1 on an invalid fixture', () => {
     const ok = spawnSync(process.execPath, ['dist/cli/main.js', 'validate'], { cwd: root, encoding: 'utf8' });
-    expect(ok.status).toBe(0);
+    expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^schema\/ is valid: 17 tables, /);
     const bad = spawnSync(
       process.execPath,
@@ -98,7 +98,7 @@ describe('tidemark validate (built binary)', () => {
       ],
       { cwd: root, encoding: 'utf8' },
     );
-    expect(bad.status).toBe(1);
+    expect(bad.status, bad.stderr).toBe(1);
     const report = JSON.parse(bad.stdout) as {
       valid: boolean;
       diagnostics: { code: string; line: number }[];
