@@ -10,6 +10,7 @@ import type { IntrospectionResult, Model } from '../model/types.js';
 import { compileDesired } from '../shadow/compile.js';
 import { canonicalTables } from '../shadow/fixpoint.js';
 import { mergeCompiled, splitByLiveModel } from '../shadow/incremental.js';
+import { readPrelude } from '../shadow/prelude.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildPlan } from './build.js';
 import { type PrecheckOptions, runPrechecks } from './prechecks/run.js';
@@ -79,8 +80,10 @@ export async function planForTarget(options: PlanForTargetOptions): Promise<Plan
   const schemas = managedSchemas(config, state);
   const client = await connect(options.targetUrl);
   let live: IntrospectionResult;
+  let prelude: string[];
   try {
     live = await introspect(client, { schemas, ignore: config.ignore });
+    prelude = live.unmanaged.length > 0 ? await readPrelude(client, schemas) : [];
   } finally {
     await client.end().catch(() => {});
   }
@@ -97,6 +100,7 @@ export async function planForTarget(options: PlanForTargetOptions): Promise<Plan
     shadowUrl: config.shadowUrl,
     schemas,
     ignore: config.ignore,
+    prelude,
   };
   const compiled = await compileDesired(state, {
     ...compileOptions,

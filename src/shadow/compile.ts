@@ -6,6 +6,7 @@ import { introspect } from '../introspect/index.js';
 import type { DesiredState, DesiredTable, Diagnostic } from '../load/types.js';
 import type { IntrospectionResult } from '../model/types.js';
 import { createShadowDatabase, type ShadowDatabase } from './database.js';
+import { runPrelude } from './prelude.js';
 import { type CompileStatement, renderDesiredScript } from './render-desired.js';
 
 /**
@@ -26,6 +27,8 @@ export interface CompileOptions {
   /** Keys of tables among `tables` that are there only as foreign key targets (see render-desired.ts). */
   readonly support?: ReadonlySet<string>;
   readonly stateDir?: string;
+  /** Definitions of unmanaged objects the tables may need (shadow/prelude.ts), run after schemas and types. */
+  readonly prelude?: readonly string[];
 }
 
 /** Statements per round trip; small enough that one batch never exhausts the lock table. */
@@ -40,7 +43,7 @@ export async function compileDesired(
   try {
     const client = await connect(shadow.url);
     try {
-      const diagnostics = await runScript(client, script);
+      const diagnostics = await runScript(client, script, options.prelude ?? []);
       if (diagnostics.length > 0) {
         const major = Math.floor((await serverVersionNum(client)) / 10000);
         throw new InputError(`the desired state does not compile on PostgreSQL ${major}`, diagnostics);
@@ -83,12 +86,28 @@ async function obtainShadow(options: CompileOptions): Promise<ShadowDatabase> {
  * Run the script in batches (one round trip each). When a batch fails, run it again statement by statement
  * under savepoints so every error is reported at its YAML position, not just the first.
  */
-async function runScript(client: pg.Client, script: readonly CompileStatement[]): Promise<Diagnostic[]> {
+async function runScript(
+  client: pg.Client,
+  script: readonly CompileStatement[],
+  prelude: readonly string[],
+): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
   const failedTables = new Set<string>();
   await client.query('SET search_path = public');
-  for (let i = 0; i < script.length; i += BATCH) {
-    const batch = script.slice(i, i + BATCH).filter((s) => s.table === null || !failedTables.has(s.table));
+  // Schemas, extensions and enums first: the unmanaged definitions of the prelude may use them.
+  const firstTable = script.findIndex((s) => s.table !== null || s.what.startsWith('sequence '));
+  const split = firstTable < 0 ? script.length : firstTable;
+  const batches: (readonly CompileStatement[] | 'prelude')[] = [];
+  for (let i = 0; i < split; i += BATCH) batches.push(script.slice(i, Math.min(i + BATCH, split)));
+  batches.push('prelude');
+  for (let i = split; i < script.length; i += BATCH) batches.push(script.slice(i, i + BATCH));
+  for (const entry of batches) {
+    if (entry === 'prelude') {
+      await runPrelude(client, prelude);
+      continue;
+    }
+    const batch = entry.filter((s) => s.table === null || !failedTables.has(s.table));
+    if (batch.length === 0) continue;
     try {
       await client.query(`BEGIN;\n${batch.map((s) => `${s.sql};`).join('\n')}\nCOMMIT;`);
       continue;

@@ -1,0 +1,63 @@
+import type pg from 'pg';
+
+/**
+ * Objects tidemark does not manage but managed tables may need: a column typed by a domain or a composite
+ * type, a default or check calling a user function. The shadow database gets copies of those definitions
+ * from the live database before the desired tables are compiled, so such a schema compiles. Best effort and
+ * never applied to the target: a definition that fails in the shadow is skipped, and a table that really
+ * needed it reports its own error at its YAML line.
+ */
+export async function readPrelude(client: pg.Client, schemas: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<{ ord: number; sql: string }>(
+    `with managed as (select oid from pg_namespace where nspname = any($1::text[])),
+     not_extension as (
+       select objid from pg_depend where deptype = 'e'
+     )
+     select 1 as ord, format('CREATE TYPE %s AS (%s)', t.oid::regtype::text,
+              (select string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' order by a.attnum)
+                 from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped)) as sql
+       from pg_type t join pg_class c on c.oid = t.typrelid
+      where t.typtype = 'c' and c.relkind = 'c' and t.typnamespace in (select oid from managed)
+        and t.oid not in (select objid from not_extension)
+     union all
+     select 2, format('CREATE DOMAIN %s AS %s%s%s%s', t.oid::regtype::text, format_type(t.typbasetype, t.typtypmod),
+              case when t.typcollation <> 0 and t.typcollation <> (select typcollation from pg_type b where b.oid = t.typbasetype)
+                   then ' COLLATE ' || (select quote_ident(collname) from pg_collation where oid = t.typcollation) else '' end,
+              case when t.typdefault is not null then ' DEFAULT ' || t.typdefault else '' end,
+              case when t.typnotnull then ' NOT NULL' else '' end)
+       from pg_type t
+      where t.typtype = 'd' and t.typnamespace in (select oid from managed)
+        and t.oid not in (select objid from not_extension)
+     union all
+     select 3, format('ALTER DOMAIN %s ADD CONSTRAINT %I %s', t.oid::regtype::text, con.conname, pg_get_constraintdef(con.oid))
+       from pg_constraint con join pg_type t on t.oid = con.contypid
+      where con.contype = 'c' and t.typnamespace in (select oid from managed)
+        and t.oid not in (select objid from not_extension)
+     union all
+     select 4, pg_get_functiondef(p.oid)
+       from pg_proc p
+      where p.pronamespace in (select oid from managed) and p.prokind in ('f', 'p')
+        and p.oid not in (select objid from not_extension)
+     order by 1, 2`,
+    [schemas],
+  );
+  return rows.map((r) => r.sql);
+}
+
+/** Run the prelude statement by statement, each in its own savepoint, skipping what fails. */
+export async function runPrelude(client: pg.Client, statements: readonly string[]): Promise<void> {
+  if (statements.length === 0) return;
+  // Function bodies may name tables that do not exist yet; only their signatures matter here.
+  await client.query('SET check_function_bodies = off');
+  await client.query('BEGIN');
+  for (const sql of statements) {
+    await client.query('SAVEPOINT prelude');
+    try {
+      await client.query(sql);
+      await client.query('RELEASE SAVEPOINT prelude');
+    } catch {
+      await client.query('ROLLBACK TO SAVEPOINT prelude');
+    }
+  }
+  await client.query('COMMIT');
+}
