@@ -18,9 +18,22 @@ import { map, renderDocument, seq, str, type YamlEntry, type YamlNode } from './
  * schema in a directory of its own. Pure and deterministic: the same model gives the same bytes.
  */
 
-/** `$id` of tidemark.schema.json: editors fetch it to complete and check keys. */
-export const SCHEMA_URL = 'https://github.com/tidemark/tidemark/tidemark.schema.json';
-export const SCHEMA_COMMENT = `yaml-language-server: $schema=${SCHEMA_URL}`;
+export interface ModelToYamlOptions {
+  /**
+   * Where editors find tidemark.schema.json, relative to the output directory (or a URL): the
+   * `# yaml-language-server: $schema=` comment on each file. Files in a schema's subdirectory get one more
+   * `../`. Default: the installed package beside a `schema/` directory at the project root.
+   */
+  readonly schemaPath?: string;
+}
+
+export const DEFAULT_SCHEMA_PATH = '../node_modules/tidemark/tidemark.schema.json';
+
+/** The editor comment for a file `depth` directories below the output directory. */
+function schemaComment(schemaPath: string, depth: number): string {
+  const relativePath = !/^[a-z][a-z0-9+.-]*:|^\//i.test(schemaPath);
+  return `yaml-language-server: $schema=${relativePath ? '../'.repeat(depth) : ''}${schemaPath}`;
+}
 export const TYPES_FILE = 'types';
 const PUBLIC_COMMENT = 'standard public schema';
 
@@ -83,8 +96,8 @@ function unmanagedLine(u: UnmanagedObject): string {
   return `  ${u.kind} ${name}${on}`;
 }
 
-function typesFile(s: SchemaFiles): string {
-  const header = [SCHEMA_COMMENT];
+function typesFile(s: SchemaFiles, schemaPath: string): string {
+  const header = [schemaComment(schemaPath, s.dir === '' ? 0 : 1)];
   if (s.comment !== null) {
     // The format has no key for a schema comment yet; say so rather than drop it silently.
     header.push(
@@ -111,7 +124,7 @@ function typesFile(s: SchemaFiles): string {
   return renderDocument(header, map(entries, 'block'));
 }
 
-function tableFile(t: Table): string {
+function tableFile(t: Table, header: string): string {
   const root = map(
     [
       { key: 'schema', value: str(t.schema) },
@@ -119,7 +132,7 @@ function tableFile(t: Table): string {
     ],
     'block',
   );
-  return renderDocument([SCHEMA_COMMENT], root);
+  return renderDocument([header], root);
 }
 
 function groupBySchema(result: IntrospectionResult): SchemaFiles[] {
@@ -162,7 +175,11 @@ function groupBySchema(result: IntrospectionResult): SchemaFiles[] {
  * File path (relative, `/`-separated) → YAML text, sorted by path. A schema gets a `types.yaml` when it has
  * extensions, enums, sequences or unmanaged objects to list, or no tables (so the schema is still named).
  */
-export function modelToYaml(result: IntrospectionResult): Map<string, string> {
+export function modelToYaml(
+  result: IntrospectionResult,
+  options: ModelToYamlOptions = {},
+): Map<string, string> {
+  const schemaPath = options.schemaPath ?? DEFAULT_SCHEMA_PATH;
   const files: Array<[string, string]> = [];
   for (const s of groupBySchema(result)) {
     const stems = fileStems(
@@ -173,8 +190,9 @@ export function modelToYaml(result: IntrospectionResult): Map<string, string> {
       s.extensions.length + s.enums.length + s.sequences.length + s.unmanaged.length > 0 ||
       s.tables.length === 0 ||
       s.comment !== null;
-    if (hasTypes) files.push([`${s.dir}${TYPES_FILE}.yaml`, typesFile(s)]);
-    for (const t of s.tables) files.push([`${s.dir}${stems.get(t.name)}.yaml`, tableFile(t)]);
+    if (hasTypes) files.push([`${s.dir}${TYPES_FILE}.yaml`, typesFile(s, schemaPath)]);
+    const header = schemaComment(schemaPath, s.dir === '' ? 0 : 1);
+    for (const t of s.tables) files.push([`${s.dir}${stems.get(t.name)}.yaml`, tableFile(t, header)]);
   }
   files.sort(([a], [b]) => compareStrings(a, b));
   return new Map(files);

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadDesiredState } from '../../src/load/index.js';
 import type { Identity, Sequence, Table } from '../../src/model/types.js';
-import { modelToYaml, SCHEMA_URL } from '../../src/pull/model-to-yaml.js';
+import { modelToYaml } from '../../src/pull/model-to-yaml.js';
 import { writePulledFiles } from '../../src/pull/write-files.js';
 import { column, index, key, result, table } from './pull-model-fixtures.js';
 
@@ -90,7 +90,7 @@ describe('modelToYaml', () => {
     const files = modelToYaml(result({ tables: [children] }));
     expect([...files.keys()]).toEqual(['children.yaml']);
     expect(files.get('children.yaml')).toBe(
-      `# yaml-language-server: $schema=${SCHEMA_URL}
+      `# yaml-language-server: $schema=../node_modules/tidemark/tidemark.schema.json
 schema: public
 tables:
   children:
@@ -237,8 +237,17 @@ tables:
     expect(parse(files.get('empty/types.yaml')!)).toEqual({ schema: 'empty' });
   });
 
-  it('points editors at the published JSON Schema', () => {
-    expect(SCHEMA_URL).toBe(jsonSchema.$id);
+  it('points editors at the JSON Schema relative to each file', () => {
+    const t = table('audit', 'a', [column('y', 'int')]);
+    const model = { tables: [children, t], schemas: [{ name: 'audit', comment: null }] };
+    const first = (files: Map<string, string>, file: string) => files.get(file)!.split('\n', 1)[0];
+    const local = modelToYaml(result(model), { schemaPath: '../tidemark.schema.json' });
+    expect(first(local, 'children.yaml')).toBe('# yaml-language-server: $schema=../tidemark.schema.json');
+    expect(first(local, 'audit/a.yaml')).toBe('# yaml-language-server: $schema=../../tidemark.schema.json');
+    const url = modelToYaml(result(model), { schemaPath: 'https://example.com/tidemark.schema.json' });
+    expect(first(url, 'audit/a.yaml')).toBe(
+      '# yaml-language-server: $schema=https://example.com/tidemark.schema.json',
+    );
   });
 });
 
@@ -257,6 +266,8 @@ describe('pulled files of a hostile model', () => {
     'ñ',
     'tab\tx',
     "it's",
+    '<<',
+    '__proto__',
   ];
   const tables = hostile.map((name) =>
     table(

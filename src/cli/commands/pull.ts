@@ -1,4 +1,6 @@
-import { relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../../config/config.js';
 import { openTarget } from '../../db/connect.js';
 import { introspect } from '../../introspect/index.js';
@@ -31,6 +33,18 @@ function counts(result: IntrospectionResult): string {
   ].join(', ');
 }
 
+/**
+ * The editor comment's path to tidemark.schema.json, relative to the output directory: the project's
+ * installed package when there is one, else the package this command runs from (a global install, or the
+ * tidemark repository itself).
+ */
+function schemaPathFor(outDir: string, projectDir: string): string {
+  const installed = join(projectDir, 'node_modules', 'tidemark', 'tidemark.schema.json');
+  const own = fileURLToPath(new URL('../../../tidemark.schema.json', import.meta.url));
+  const target = existsSync(installed) || !existsSync(own) ? installed : own;
+  return relative(outDir, target).split(sep).join('/');
+}
+
 export async function run(ctx: CommandContext): Promise<number> {
   const o = ctx.options;
   const config = resolveConfig({ config: opt(o.config), db: opt(o.db), schemas: opt(o.schemas) });
@@ -43,7 +57,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     await target.close();
   }
   const out = opt(o.out) !== undefined ? resolve(opt(o.out)!) : config.schemaDir;
-  const report = writePulledFiles(out, modelToYaml(result), { force: o.force === true });
+  const files = modelToYaml(result, { schemaPath: schemaPathFor(out, config.projectDir) });
+  const report = writePulledFiles(out, files, { force: o.force === true });
 
   const w = (line: string) => ctx.stdout.write(`${line}\n`);
   w(`pulled ${target.label} (schemas: ${schemas.join(', ')}) into ${shown(out)}`);
