@@ -7,6 +7,7 @@ import { checkLength, checkRenames, checkSharedNamespaces, firstDefinitions } fr
 import { checkForeignKeys, checkSequenceOwners } from './check-references.js';
 import { checkSqlFragments } from './check-sql.js';
 import { checkTable } from './check-tables.js';
+import { checkColumnTypes } from './check-types.js';
 import { DiagnosticSink, sortDiagnostics } from './diagnostic.js';
 import { checkEnum, qualifyEnumTypes } from './enums.js';
 import { normaliseTable } from './normalise-table.js';
@@ -133,6 +134,7 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   checkForeignKeys(state.tables, options.ignore ?? [], sink);
   checkSequenceOwners(state.sequences, state.tables, sink);
   for (const e of state.enums) checkEnum(e, sink);
+  checkColumnTypes(state.tables, state.enums, sink);
   for (const s of state.sequences) checkLength(s, s.name, 'sequence', sink);
   const inSchema = <T extends { schema: string }>(list: readonly T[]) =>
     [...new Set(list.map((x) => x.schema))].map((s) => list.filter((x) => x.schema === s));
