@@ -49,3 +49,7 @@ CREATE TABLE "Sales Data"."Order Lines" (
 ALTER TABLE "Sales Data"."Order Lines" DROP COLUMN ordered_by;
 ALTER TABLE "Sales Data"."Order Lines" ADD COLUMN after_drop "Sales Data"."Status.Kind" DEFAULT 'new';
 COMMENT ON COLUMN "Sales Data"."Order Lines"."line.no" IS 'position in the order';
+
+-- A table whose name holds a dot and a quote, in a schema with a space: the key must keep them apart.
+CREATE TABLE "Sales Data"."a.b""c" ("x""y" integer PRIMARY KEY, "select" text UNIQUE, "Ω" numeric CHECK ("Ω" <> 0));
+COMMENT ON TABLE "Sales Data"."a.b""c" IS 'dotted';

@@ -21,3 +21,5 @@ CREATE FOREIGN TABLE remote_items (id integer) SERVER dummy_server;
 CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
 CREATE TYPE money_pair AS (amount numeric, currency text);
 CREATE TYPE float_range AS RANGE (subtype = float8);
+CREATE VIEW "Weird View.v" AS SELECT 1 AS "One";
+CREATE FUNCTION "Odd ""fn"""(x integer DEFAULT 1) RETURNS integer LANGUAGE sql AS 'SELECT x';
