@@ -29,9 +29,16 @@ export const HAZARD_CODES: readonly HazardCode[] = [
   'BACKFILL',
 ];
 
+/**
+ * `--allow-hazards` codes, comma separated; `all` approves every code that can be approved
+ * (WILL_FAIL_ON_DATA never can: the data has to be fixed first).
+ */
 export function parseHazardList(value: unknown): HazardCode[] {
   if (typeof value !== 'string' || value.trim() === '') return [];
-  const codes = value.split(',').map((s) => s.trim().toUpperCase());
+  const codes = value
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .flatMap((c) => (c === 'ALL' ? HAZARD_CODES.filter((h) => h !== 'WILL_FAIL_ON_DATA') : [c]));
   for (const code of codes) {
     if (!HAZARD_CODES.includes(code as HazardCode)) {
       throw new InputError(
