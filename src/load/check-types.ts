@@ -47,3 +47,26 @@ export function checkColumnTypes(
     }
   }
 }
+
+/** Objects in a schema the configuration does not manage would be created where tidemark never looks again. */
+export function checkManagedSchemas(
+  objects: readonly { readonly schema: string; readonly name: string }[],
+  managed: readonly string[],
+  sink: DiagnosticSink,
+): void {
+  const reported = new Set<string>();
+  for (const x of objects) {
+    if (managed.includes(x.schema) || reported.has(x.schema)) continue;
+    reported.add(x.schema);
+    const o = originOf(x);
+    sink.add(
+      o.doc,
+      o.path,
+      'unmanaged-schema',
+      `${x.schema}.${x.name} is in schema ${x.schema}, which the configuration does not manage`,
+      {
+        hint: `add ${x.schema} to schemas in tidemark.yaml (now: ${managed.join(', ')}), or move the object`,
+      },
+    );
+  }
+}

@@ -7,7 +7,7 @@ import { checkLength, checkRenames, checkSharedNamespaces, firstDefinitions } fr
 import { checkForeignKeys, checkSequenceOwners } from './check-references.js';
 import { checkSqlFragments } from './check-sql.js';
 import { checkTable } from './check-tables.js';
-import { checkColumnTypes } from './check-types.js';
+import { checkColumnTypes, checkManagedSchemas } from './check-types.js';
 import { DiagnosticSink, sortDiagnostics } from './diagnostic.js';
 import { checkEnum, qualifyEnumTypes } from './enums.js';
 import { normaliseTable } from './normalise-table.js';
@@ -29,6 +29,8 @@ export type { DesiredState, Diagnostic, LoadResult } from './types.js';
 export interface LoadOptions {
   /** `schema.name` globs of tables other tools own: foreign keys may point at them. */
   readonly ignore?: readonly string[];
+  /** Managed schemas from the configuration; objects elsewhere are errors. Null or absent: any schema. */
+  readonly schemas?: readonly string[] | null;
   /** Base for the file names in diagnostics (default: the working directory). */
   readonly cwd?: string;
 }
@@ -135,6 +137,8 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   checkSequenceOwners(state.sequences, state.tables, sink);
   for (const e of state.enums) checkEnum(e, sink);
   checkColumnTypes(state.tables, state.enums, sink);
+  if (options.schemas)
+    checkManagedSchemas([...state.tables, ...state.enums, ...state.sequences], options.schemas, sink);
   for (const s of state.sequences) checkLength(s, s.name, 'sequence', sink);
   const inSchema = <T extends { schema: string }>(list: readonly T[]) =>
     [...new Set(list.map((x) => x.schema))].map((s) => list.filter((x) => x.schema === s));

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +68,21 @@ describe('tidemark validate (command module)', () => {
     const good = await validate({ schemaDir: 'schema', format: 'json' });
     expect(good.code).toBe(0);
     expect(JSON.parse(good.out)).toEqual({ valid: true, diagnostics: [] });
+  });
+
+  it('honours the managed schemas of the configuration file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tidemark-validate-'));
+    try {
+      const config = join(dir, 'tidemark.yaml');
+      writeFileSync(config, 'schemas: [public]\n');
+      const r = await validate({ schemaDir: 'schema', config, format: 'text' });
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(
+        'schema/audit/security.yaml:9:3: error: audit.security_logs is in schema audit, which the configuration does not manage',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing schema directory as an error naming it', async () => {

@@ -392,3 +392,29 @@ ${target}
     expect(await codes('    unique: { p_code_key: [code] }', 'varchar(20)')).toEqual([]);
   });
 });
+
+describe('managed schemas', () => {
+  it('reports objects outside the configured schemas, once per schema', async () => {
+    const files = {
+      'a.yaml':
+        'schema: audit\ntables:\n  e1:\n    columns:\n      id: { type: bigint }\n  e2:\n    columns:\n      id: { type: bigint }\n',
+      'b.yaml': 'tables:\n  p:\n    columns:\n      id: { type: bigint }\n',
+    };
+    const dir = join(scratch, 'managed');
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    const r = await loadDesiredState(dir, { cwd: dir, schemas: ['public'] });
+    expect(r.diagnostics.map((d) => [d.code, d.file, d.line, d.message])).toEqual([
+      [
+        'unmanaged-schema',
+        'a.yaml',
+        3,
+        'audit.e1 is in schema audit, which the configuration does not manage',
+      ],
+    ]);
+    expect((await loadDesiredState(dir, { cwd: dir, schemas: ['public', 'audit'] })).state).not.toBeNull();
+    expect((await loadDesiredState(dir, { cwd: dir, schemas: null })).state).not.toBeNull();
+  });
+});

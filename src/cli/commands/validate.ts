@@ -12,7 +12,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     ...(opts.schemaDir ? { schemaDir: opts.schemaDir } : {}),
     ...(opts.config ? { config: opts.config } : {}),
   });
-  const result = await loadDesiredState(config.schemaDir, { ignore: config.ignore });
+  const result = await loadDesiredState(config.schemaDir, { ignore: config.ignore, schemas: config.schemas });
   const valid = result.state !== null;
   if (opts.format === 'json') {
     ctx.stdout.write(formatDiagnosticsJson(result.diagnostics));
