@@ -70,8 +70,13 @@ if (!url || !(mode in MODES)) {
   process.exit(2);
 }
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 const counts = await MODES[mode](url);
 const ms = performance.now() - start;
-process.stdout.write(`${JSON.stringify({ mode, ms, maxRssKiB: process.resourceUsage().maxRSS, counts })}\n`);
+const cpu = process.cpuUsage(cpuStart);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+process.stdout.write(
+  `${JSON.stringify({ mode, ms, cpuMs, maxRssKiB: process.resourceUsage().maxRSS, counts })}\n`,
+);
 // schemainspect keeps its pool open; the measurement is taken, so leave without waiting for it.
 process.exit(0);

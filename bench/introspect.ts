@@ -22,6 +22,7 @@ type Mode = (typeof MODES)[number];
 
 interface Sample {
   readonly ms: number;
+  readonly cpuMs: number;
   readonly wallMs: number;
   readonly maxRssKiB: number;
   readonly counts: Record<string, number>;
@@ -120,6 +121,37 @@ const median = (xs: readonly number[]) => {
 };
 const mib = (kib: number) => kib / 1024;
 
+function report(tables: number, samples: Record<Mode, Sample[]>): { console: string; markdown: string }[] {
+  const floorMs = median(samples.floor.map((s) => s.ms));
+  const peerMs = median(samples.schemainspect.map((s) => s.ms));
+  const peerRss = median(samples.schemainspect.map((s) => s.maxRssKiB));
+  const lines = [
+    {
+      console: `${'reader'.padEnd(14)}${'time ms (min–max)'.padEnd(26)}${'cpu ms'.padStart(8)}${'wall ms'.padStart(9)}${'peak MiB'.padStart(10)}  /floor  /peer time  /peer mem`,
+      markdown: '',
+    },
+  ];
+  for (const mode of MODES) {
+    const ms = samples[mode].map((s) => s.ms);
+    const time = median(ms);
+    const cpu = median(samples[mode].map((s) => s.cpuMs));
+    const rss = median(samples[mode].map((s) => s.maxRssKiB));
+    const wall = median(samples[mode].map((s) => s.wallMs));
+    const range = `${time.toFixed(0)} (${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)})`;
+    const ratios = [time / floorMs, time / peerMs, rss / peerRss].map((r) => `${r.toFixed(2)}x`);
+    lines.push({
+      console:
+        `${mode.padEnd(14)}${range.padEnd(26)}${cpu.toFixed(0).padStart(8)}${wall.toFixed(0).padStart(9)}` +
+        `${mib(rss).toFixed(1).padStart(10)}  ${ratios.map((r) => r.padStart(6)).join('  ')}  ${JSON.stringify(samples[mode][0]?.counts ?? {})}`,
+      markdown:
+        `| ${tables.toLocaleString('en')} | ${mode} | **${(time / 1000).toFixed(2)} s** (${(Math.min(...ms) / 1000).toFixed(2)}–` +
+        `${(Math.max(...ms) / 1000).toFixed(2)}) | ${(cpu / 1000).toFixed(2)} s | ${(wall / 1000).toFixed(2)} s | ` +
+        `${mib(rss).toFixed(0)} MiB | ${ratios.join(' | ')} |`,
+    });
+  }
+  return lines;
+}
+
 function pgVersion(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   return client
@@ -154,34 +186,17 @@ async function main() {
           if (round > 0) samples[mode].push(sample);
         }
       }
-      const floorMs = median(samples.floor.map((s) => s.ms));
-      const peerRss = median(samples.schemainspect.map((s) => s.maxRssKiB));
       console.log(`\n${tables} tables, median of ${runs} runs after 1 warm-up:`);
-      console.log(
-        'mode           time ms (min–max)        process wall ms   peak MiB   time/floor   memory/schemainspect',
-      );
-      for (const mode of MODES) {
-        const ms = samples[mode].map((s) => s.ms);
-        const time = median(ms);
-        const rss = median(samples[mode].map((s) => s.maxRssKiB));
-        const wall = median(samples[mode].map((s) => s.wallMs));
-        const counts = samples[mode][0]?.counts ?? {};
-        console.log(
-          `${mode.padEnd(14)} ${time.toFixed(0).padStart(7)} (${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)})`.padEnd(
-            40,
-          ) +
-            `${wall.toFixed(0).padStart(10)}   ${mib(rss).toFixed(1).padStart(8)}   ${(time / floorMs).toFixed(2).padStart(9)}x   ${(rss / peerRss).toFixed(2).padStart(8)}x   ${JSON.stringify(counts)}`,
-        );
-        rowsOut.push(
-          `| ${tables.toLocaleString('en')} | ${mode} | **${(time / 1000).toFixed(2)} s** (${(Math.min(...ms) / 1000).toFixed(2)}–${(Math.max(...ms) / 1000).toFixed(2)}) | ${(wall / 1000).toFixed(2)} s | ${mib(rss).toFixed(0)} MiB | ${(time / floorMs).toFixed(2)}x | ${(rss / peerRss).toFixed(2)}x |`,
-        );
+      for (const line of report(tables, samples)) {
+        console.log(line.console);
+        if (line.markdown) rowsOut.push(line.markdown);
       }
     }
     console.log('\nmarkdown:\n');
     console.log(
-      '| tables | reader | time (min–max) | process wall | peak RSS | time / floor | memory / schemainspect |',
+      '| tables | reader | time (min–max) | client CPU | process wall | peak RSS | time / floor | time / schemainspect | memory / schemainspect |',
     );
-    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const line of rowsOut) console.log(line);
   } finally {
     await server.stop();
