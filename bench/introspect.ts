@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import pg from 'pg';
@@ -186,7 +186,12 @@ async function main() {
           if (round > 0) samples[mode].push(sample);
         }
       }
-      console.log(`\n${tables} tables, median of ${runs} runs after 1 warm-up:`);
+      // Other work on the machine shows up in every figure; the ratios are taken in the same run for that reason.
+      console.log(
+        `\n${tables} tables, median of ${runs} runs after 1 warm-up (load average now ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}):`,
+      );
       for (const line of report(tables, samples)) {
         console.log(line.console);
         if (line.markdown) rowsOut.push(line.markdown);
