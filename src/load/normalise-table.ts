@@ -69,7 +69,10 @@ export function normaliseTable(
   ]);
   const isIdentity = (c: Record<string, unknown>) => c.identity !== undefined && c.identity !== null;
 
-  const columns: DesiredColumn[] = Object.entries(rawColumns).map(([name, rc]) => {
+  const written = doc.keys([...tablePath, 'columns']).filter((k) => Object.hasOwn(rawColumns, k));
+  const order = written.length === Object.keys(rawColumns).length ? written : Object.keys(rawColumns);
+  const columns: DesiredColumn[] = order.map((name) => {
+    const rc = rawColumns[name];
     const c = isRecord(rc) ? rc : {};
     const path = [...tablePath, 'columns', name];
     if (c.primaryKey === true) pkColumns.push(name);

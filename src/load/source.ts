@@ -31,6 +31,11 @@ export interface ParsedDocument {
   at(path: DataPath, which?: 'key' | 'value'): SourceRef;
   /** Offset of the scalar at `path` in the file text, with its text and style, for SQL error positions. */
   scalar(path: DataPath): ScalarInfo | null;
+  /**
+   * Keys of the map at `path` in written order, merged keys where their `<<` stands. JS objects list
+   * integer-like keys first, so column order is taken from here.
+   */
+  keys(path: DataPath): string[];
 }
 
 export interface ScalarInfo {
@@ -170,6 +175,27 @@ function makeDocument(
       const found = find(path);
       const node = which === 'key' ? (found.key ?? found.value) : (found.value ?? found.key);
       return ref(node?.range?.[0] ?? found.lastOffset);
+    },
+    keys(path) {
+      const out: string[] = [];
+      const seen = new Set<string>();
+      const walk = (node: Node | null, depth: number) => {
+        if (!node || !isMap(node) || depth > 20) return;
+        for (const p of node.items) {
+          if (isMergePair(p) && isPair(p)) {
+            const sources = isSeq(p.value) ? p.value.items : [p.value];
+            for (const src of sources) walk(deref(doc, src as Node), depth + 1);
+            continue;
+          }
+          const k = isPair(p) ? keyText(p) : null;
+          if (k !== null && !seen.has(k)) {
+            seen.add(k);
+            out.push(k);
+          }
+        }
+      };
+      walk(find(path).value, 0);
+      return out;
     },
     scalar(path) {
       const found = find(path);

@@ -393,6 +393,30 @@ ${target}
   });
 });
 
+describe('column order', () => {
+  it('is the written order, merged columns where their << stands, even for names that look like numbers', async () => {
+    const s = await loadValid({
+      'a.yaml': `
+x-audit: &audit
+  created_at: { type: timestamptz }
+  "10": { type: text }
+tables:
+  t:
+    columns:
+      b: { type: text }
+      "2": { type: integer }
+      <<: *audit
+      "1": { type: integer }
+      created_at: { type: timestamptz, notNull: true }
+`,
+    });
+    const t = s.tables[0]!;
+    expect(t.columns.map((c) => c.name)).toEqual(['b', '2', 'created_at', '10', '1']);
+    // The column written next to << overrides the merged one but keeps the merged position.
+    expect(t.columns[2]).toMatchObject({ name: 'created_at', notNull: true });
+  });
+});
+
 describe('managed schemas', () => {
   it('reports objects outside the configured schemas, once per schema', async () => {
     const files = {
