@@ -33,10 +33,14 @@ interface Outcome {
 let cwd: string;
 
 async function cli(...args: string[]): Promise<Outcome> {
+  return cliIn(cwd, ...args);
+}
+
+async function cliIn(dir: string, ...args: string[]): Promise<Outcome> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.DATABASE_URL;
   try {
-    const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], { cwd, env });
+    const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], { cwd: dir, env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -133,5 +137,25 @@ describe('tidemark pull', () => {
     expect(readFileSync(join(dir, 'extra.yml'), 'utf8')).toBe('schema: public\n');
     expect(Object.keys(snapshot(dir))).toContain('tasks.yaml');
     expect((await cli('validate', '--schema-dir', 'schema')).code).toBe(0);
+  });
+
+  it('names foreign key targets outside the pulled schemas, which validate accepts once ignored', async () => {
+    const project = join(cwd, 'supabase-like');
+    mkdirSync(project);
+    await db.query(`
+      CREATE SCHEMA auth;
+      CREATE TABLE auth.users (id uuid PRIMARY KEY);
+      CREATE TABLE public.profiles (id uuid PRIMARY KEY REFERENCES auth.users (id) ON DELETE CASCADE);
+    `);
+    const pulled = await cliIn(project, 'pull', '--db', db.url, '--out', 'schema');
+    expect(pulled.code).toBe(0);
+    expect(pulled.stderr).toContain('foreign keys reference tables outside the pulled schemas: auth.users');
+    expect((await cliIn(project, 'validate')).code).toBe(1);
+    writeFileSync(join(project, 'tidemark.yaml'), 'ignore: ["auth.users"]\n');
+    const validated = await cliIn(project, 'validate');
+    expect(validated.stderr).toBe('');
+    expect(validated.code).toBe(0);
+    const again = await cliIn(project, 'pull', '--db', db.url, '--out', 'again');
+    expect(again.stderr).toBe('');
   });
 });

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../../config/config.js';
 import { openTarget } from '../../db/connect.js';
 import { introspect } from '../../introspect/index.js';
-import { displayName } from '../../model/keys.js';
+import { ignoreMatcher } from '../../introspect/scope.js';
+import { displayName, qualifiedKey } from '../../model/keys.js';
 import type { IntrospectionResult } from '../../model/types.js';
 import { modelToYaml } from '../../pull/model-to-yaml.js';
 import { writePulledFiles } from '../../pull/write-files.js';
@@ -21,6 +22,21 @@ function plural(n: number, word: string): string {
 function shown(dir: string): string {
   const rel = relative(process.cwd(), dir);
   return rel === '' ? '.' : rel.startsWith('..') ? dir : rel;
+}
+
+/** Tables outside the pulled set that foreign keys point at: validate needs them named in `ignore`. */
+function outsideTargets(result: IntrospectionResult, ignore: readonly string[]): string[] {
+  const ignored = ignoreMatcher(ignore);
+  const pulled = new Set(result.model.tables.map(qualifiedKey));
+  const outside = new Set<string>();
+  for (const t of result.model.tables) {
+    for (const fk of t.foreignKeys) {
+      const target = { schema: fk.references.schema, name: fk.references.table };
+      if (!pulled.has(qualifiedKey(target)) && !ignored(target))
+        outside.add(`${target.schema}.${target.name}`);
+    }
+  }
+  return [...outside].sort();
 }
 
 function counts(result: IntrospectionResult): string {
@@ -76,6 +92,14 @@ export async function run(ctx: CommandContext): Promise<number> {
       const on = u.table === null ? '' : ` on ${displayName({ schema: u.schema, name: u.table })}`;
       w(`    ${u.kind} ${u.table === null ? displayName(u) : u.name}${on}`);
     }
+  }
+  const outside = outsideTargets(result, config.ignore);
+  if (outside.length > 0) {
+    ctx.stderr.write(
+      `warning: foreign keys reference tables outside the pulled schemas: ${outside.join(', ')}; ` +
+        `add them to ignore in tidemark.yaml (ignore: [${outside.map((n) => JSON.stringify(n)).join(', ')}]) ` +
+        'so tidemark validates and plans without them\n',
+    );
   }
   if (report.foreignYaml.length > 0) {
     ctx.stderr.write(
