@@ -4,13 +4,14 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../../src/apply/apply-plan.js';
 import { SnapshotError } from '../../src/apply/errors.js';
 import type { ApplyOptions } from '../../src/apply/types.js';
 import { catalogFingerprint } from '../fixtures/apply/catalog-fingerprint.js';
+import { databaseOn, dumpServer } from '../fixtures/apply/dump-server.js';
 import { realPlan } from '../fixtures/apply/expected.js';
-import type { GroupSpec } from '../fixtures/apply/plans.js';
+import { allSql, buildPlan, type GroupSpec } from '../fixtures/apply/plans.js';
 import { createTestDatabase, databaseUrl, pgMajor, type TestDatabase } from '../helpers/db.js';
 
 const SETUP = `
@@ -28,7 +29,11 @@ const databases: TestDatabase[] = [];
 afterEach(async () => {
   for (const db of databases.splice(0)) await db.drop();
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const stops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const stop of stops) await stop();
+  rmSync(work, { recursive: true, force: true });
+});
 
 async function freshDb(): Promise<TestDatabase> {
   const db = await createTestDatabase('snap');
@@ -61,8 +66,21 @@ const ledgerExists = async (db: TestDatabase) =>
 
 describe('snapshot before apply', () => {
   it('dumps with pg_dump (mode 0600, verified, sha256), passes the password only by environment, and restores', async () => {
-    const db = await freshDb();
-    const { plan } = await realPlan(SETUP, GROUPS);
+    const server = await dumpServer(inject('adminUrl'), pgMajor());
+    stops.push(server.stop);
+    const db = await databaseOn(server.adminUrl, 'snap');
+    databases.push(db);
+    await db.query(SETUP);
+    // The plan's fingerprints, from this same server: as it is, and a scratch copy with the steps run by hand.
+    const scratch = await databaseOn(server.adminUrl, 'scratch');
+    databases.push(scratch);
+    await scratch.query(SETUP);
+    for (const sql of allSql(buildPlan({ groups: GROUPS, from: '', to: '' }))) await scratch.query(sql);
+    const plan = buildPlan({
+      groups: GROUPS,
+      from: await catalogFingerprint(db.url),
+      to: await catalogFingerprint(scratch.url),
+    });
     const password = new URL(db.url).password;
     expect(password.length).toBeGreaterThan(0);
     // A pg_dump in front of Debian's that records what it was given, then runs the real one.
@@ -117,7 +135,7 @@ describe('snapshot before apply', () => {
     });
 
     // Restore into a new database: the rows as they were before the apply are there.
-    const target = await createTestDatabase('restored');
+    const target = await databaseOn(server.adminUrl, 'restored');
     databases.push(target);
     const u = new URL(db.url);
     execFileSync(
