@@ -32,16 +32,17 @@ export interface WriteReport {
 
 const YAML_FILE = /\.ya?ml$/i;
 
-/** Directories never walked: version control, dependencies, local state. */
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.tidemark']);
+/** Entries the loader never reads (dot files and directories), and dependencies. */
+const skipped = (name: string) => name.startsWith('.') || name === 'node_modules';
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (skipped(entry.name)) continue;
       const path = join(d, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIP_DIRS.has(entry.name)) walk(path);
+        walk(path);
       } else if (entry.isFile()) {
         out.push(relative(dir, path).split(sep).join('/'));
       }
@@ -61,6 +62,11 @@ function isEmptyDir(dir: string): boolean {
   return readdirSync(dir).length === 0;
 }
 
+/** Empty for pull's purpose: nothing but dot files (a `.gitkeep`, say). */
+function holdsNothing(dir: string): boolean {
+  return readdirSync(dir).every((name) => name.startsWith('.'));
+}
+
 export function writePulledFiles(
   dir: string,
   files: ReadonlyMap<string, string>,
@@ -72,7 +78,7 @@ export function writePulledFiles(
     if (!statSync(dir).isDirectory()) {
       throw new InputError(`${dir} is a file, not a directory; choose a directory with --out`);
     }
-    if (!isEmptyDir(dir) && !options.force) {
+    if (!holdsNothing(dir) && !options.force) {
       throw new InputError(
         `${dir} is not empty; run pull again with --force to replace the YAML files an earlier pull wrote ` +
           '(other files are kept), or choose an empty directory with --out',
