@@ -35,7 +35,7 @@ const KEPT = [
 ];
 const HAZARDS = 'BACKFILL,DELETES_DATA,FULL_SCAN,INDEX_BUILD,NON_TRANSACTIONAL';
 
-describe('scenario: childcare centre', () => {
+describe('scenario: childcare centre', { timeout: 300_000 }, () => {
   let s: Scenario;
   let first: Plan;
   const before = new Map<string, number>();

@@ -21,7 +21,7 @@ import {
 
 const TABLES = ['organizations', 'users', 'reports', 'subscriptions', 'trial_tokens', 'auth_attempts'];
 
-describe('scenario: reports SaaS drift detection', () => {
+describe('scenario: reports SaaS drift detection', { timeout: 300_000 }, () => {
   let s: Scenario;
   const before = new Map<string, number>();
 

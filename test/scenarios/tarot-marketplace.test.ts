@@ -46,7 +46,7 @@ const KEPT = [
 ];
 const HAZARDS = 'DELETES_DATA,FULL_SCAN,INDEX_BUILD,NON_TRANSACTIONAL';
 
-describe('scenario: tarot marketplace', () => {
+describe('scenario: tarot marketplace', { timeout: 300_000 }, () => {
   let s: Scenario;
   let first: Plan;
   const before = new Map<string, number>();
