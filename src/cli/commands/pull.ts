@@ -7,6 +7,7 @@ import { introspect } from '../../introspect/index.js';
 import { ignoreMatcher } from '../../introspect/scope.js';
 import { displayName, qualifiedKey } from '../../model/keys.js';
 import type { IntrospectionResult } from '../../model/types.js';
+import { inexactFacts } from '../../pull/inexact.js';
 import { modelToYaml } from '../../pull/model-to-yaml.js';
 import { writePulledFiles } from '../../pull/write-files.js';
 import type { CommandContext } from '../run.js';
@@ -93,6 +94,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       w(`    ${u.kind} ${u.table === null ? displayName(u) : u.name}${on}`);
     }
   }
+  for (const fact of inexactFacts(result)) ctx.stderr.write(`warning: ${fact}\n`);
   const outside = outsideTargets(result, config.ignore);
   if (outside.length > 0) {
     ctx.stderr.write(

@@ -1,0 +1,58 @@
+import { displayName, displayPart } from '../model/keys.js';
+import type { IntrospectionResult } from '../model/types.js';
+import { isUnrepresentableKey } from './table-yaml.js';
+
+/**
+ * Facts of the live database that the desired-state format cannot say yet, so a pull is not exact for them.
+ * Pull prints them as warnings (and the files carry comments where it can) instead of losing them silently.
+ */
+
+const INDEX_METHODS = new Set(['btree', 'hash', 'gist', 'spgist', 'gin', 'brin']);
+const PUBLIC_COMMENT = 'standard public schema';
+
+export function inexactFacts(result: IntrospectionResult): string[] {
+  const out: string[] = [];
+  const { model } = result;
+  for (const s of model.schemas) {
+    if (s.comment !== null && !(s.name === 'public' && s.comment === PUBLIC_COMMENT)) {
+      out.push(`schema ${displayPart(s.name)} has a comment, which the YAML cannot hold`);
+    }
+  }
+  const keyed = [
+    ...model.enums.map((e) => ['enum', e] as const),
+    ...model.sequences.map((s) => ['sequence', s] as const),
+    ...model.tables.map((t) => ['table', t] as const),
+  ];
+  for (const [kind, o] of keyed) {
+    if (isUnrepresentableKey(o.schema, o.name)) {
+      out.push(
+        `${kind} ${displayName(o)}: a dot in both the schema and the name cannot be written as a YAML key`,
+      );
+    }
+  }
+  for (const s of model.sequences) {
+    if (s.ownedBy && (s.ownedBy.table.includes('.') || s.ownedBy.column.includes('.'))) {
+      out.push(
+        `sequence ${displayName(s)}: ownedBy cannot name a table or column with a dot; it is left out`,
+      );
+    }
+  }
+  for (const t of model.tables) {
+    const name = displayName(t);
+    if (t.columns.length === 0) out.push(`table ${name} has no columns; the format needs at least one`);
+    for (const c of t.checks) {
+      if (!c.valid) out.push(`check ${c.name} on ${name} is NOT VALID; the YAML describes it validated`);
+    }
+    for (const f of t.foreignKeys) {
+      if (!f.valid)
+        out.push(`foreign key ${f.name} on ${name} is NOT VALID; the YAML describes it validated`);
+    }
+    for (const i of t.indexes) {
+      if (!i.valid) out.push(`index ${i.name} on ${name} is INVALID (a failed concurrent build); rebuild it`);
+      if (!INDEX_METHODS.has(i.method)) {
+        out.push(`index ${i.name} on ${name} uses method ${i.method}, which the format does not accept yet`);
+      }
+    }
+  }
+  return out;
+}
