@@ -47,7 +47,12 @@ export const LOCAL_DATABASE = 'tidemark_dev';
  */
 export async function openTarget(config: Config): Promise<Target> {
   if (config.databaseUrl) {
-    return { url: config.databaseUrl, embedded: false, label: redactUrl(config.databaseUrl), close: async () => {} };
+    return {
+      url: config.databaseUrl,
+      embedded: false,
+      label: redactUrl(config.databaseUrl),
+      close: async () => {},
+    };
   }
   const server = await startEmbedded({ dataDir: `${config.stateDir}/pg`, persistent: true });
   const adminUrl = server.url;

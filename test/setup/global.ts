@@ -21,7 +21,8 @@ export default async function setup(project: TestProject) {
   // CLI tests run the built program (dist/) as a user would; build it once here, not in each test file.
   // Type errors are reported by `npm run typecheck`; tsc still emits, so a type error elsewhere does not stop
   // every test here.
-  if (!process.env.TIDEMARK_SKIP_BUILD) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
+  if (!process.env.TIDEMARK_SKIP_BUILD)
+    spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
     const { default: pg } = await import('pg');
