@@ -1,5 +1,5 @@
 /**
- * `npm run bench:plan [-- --tables 1000,5000 --edit-percent 5 --runs 3 --cpu-prof DIR]`
+ * `npm run bench:plan [-- --tables 1000,5000 --edit-percent 5 --runs 3 --warmups 1 --cpu-prof DIR]`
  *
  * Starts its own embedded PostgreSQL 15, loads the synthetic schema (bench/generate-schema.ts) into
  * `bench_current`, pulls it to YAML, edits a few percent of the table files (bench/lib/edit-yaml.ts), then
@@ -32,6 +32,7 @@ interface Args {
   readonly sizes: number[];
   readonly percent: number;
   readonly runs: number;
+  readonly warmups: number;
   readonly cpuProf: string | null;
 }
 
@@ -39,6 +40,7 @@ function args(): Args {
   let sizes: number[] = [];
   let percent = 5;
   let runs = 3;
+  let warmups = 1;
   let cpuProf: string | null = null;
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
@@ -46,17 +48,19 @@ function args(): Args {
     if (a === '--tables') sizes.push(...String(argv[++i]).split(',').map(Number));
     else if (a === '--edit-percent') percent = Number(argv[++i]);
     else if (a === '--runs') runs = Number(argv[++i]);
+    else if (a === '--warmups') warmups = Number(argv[++i]);
     else if (a === '--cpu-prof') cpuProf = String(argv[++i]);
     else
       throw new Error(
-        `unknown argument ${a}; use --tables N[,N], --edit-percent P, --runs N, --cpu-prof DIR`,
+        `unknown argument ${a}; use --tables N[,N], --edit-percent P, --runs N, --warmups N, --cpu-prof DIR`,
       );
   }
   if (sizes.length === 0) sizes = [1000, 5000];
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--tables takes positive integers');
   if (!(percent > 0 && percent <= 100)) throw new Error('--edit-percent takes a number in (0, 100]');
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
-  return { sizes, percent, runs, cpuProf };
+  if (!Number.isInteger(warmups) || warmups < 0) throw new Error('--warmups takes a whole number');
+  return { sizes, percent, runs, warmups, cpuProf };
 }
 
 type Measure = 'introspect' | 'plan-unchanged' | 'plan-edited' | 'migra';
@@ -121,7 +125,9 @@ async function benchSize(adminUrl: string, script: string, tables: number, a: Ar
       'plan-edited': [],
       migra: [],
     };
-    for (let round = 0; round <= a.runs; round++) {
+    const rounds = a.warmups + a.runs;
+    for (let round = 1; round <= rounds; round++) {
+      const warm = round <= a.warmups;
       for (const m of MEASURES) {
         const env: Record<string, string> = { TIDEMARK_BENCH_URL: current, TIDEMARK_BENCH_URL_TO: desired };
         const argv =
@@ -131,7 +137,7 @@ async function benchSize(adminUrl: string, script: string, tables: number, a: Ar
               ? ['migra']
               : ['plan', m === 'plan-edited' ? edited : unchanged];
         const prof =
-          a.cpuProf && m === 'plan-edited' && round === a.runs
+          a.cpuProf && m === 'plan-edited' && round === rounds
             ? [
                 '--cpu-prof',
                 '--cpu-prof-dir',
@@ -141,12 +147,16 @@ async function benchSize(adminUrl: string, script: string, tables: number, a: Ar
               ]
             : [];
         const sample = await runChild(script, argv, env, prof);
-        if (round > 0) samples[m].push(sample);
-        process.stdout.write(`  ${round === 0 ? 'warm-up' : `run ${round}`} ${m}: ${seconds(sample.ms)}\n`);
+        if (!warm) samples[m].push(sample);
+        process.stdout.write(
+          `  ${warm ? `warm-up ${round}` : `run ${round - a.warmups}`} ${m}: ${seconds(sample.ms)}\n`,
+        );
       }
     }
     const time = (m: Measure) => median(samples[m].map((s) => s.ms));
-    console.log(`\n${tables} tables, ${a.percent}% edited, median of ${a.runs} runs after 1 warm-up:`);
+    console.log(
+      `\n${tables} tables, ${a.percent}% edited, median of ${a.runs} run(s) after ${a.warmups} warm-up(s):`,
+    );
     console.log(`${'operation'.padEnd(34)} ${'time'.padStart(9)}  (min–max)          peak RSS   result`);
     for (const m of MEASURES) {
       const ms = samples[m].map((s) => s.ms);
