@@ -14,7 +14,8 @@ import type { ApplyReporter } from './types.js';
  * with exponential backoff; any other error is recorded and stops the apply.
  */
 
-const LOCK_NOT_AVAILABLE = '55P03';
+// A lock timeout, or a deadlock with application traffic: both leave nothing done and may pass on a retry.
+const RETRYABLE: Readonly<Record<string, string>> = { '55P03': 'lock timeout', '40P01': 'deadlock' };
 
 export interface RunContext {
   readonly work: pg.Client;
@@ -55,8 +56,9 @@ function rowsAffected(result: pg.QueryResult | pg.QueryResult[]): number | null 
   return counts.length > 0 ? counts.reduce((a, b) => a + b, 0) : null;
 }
 
-function isLockTimeout(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === LOCK_NOT_AVAILABLE;
+function retryable(error: unknown): string | null {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? (RETRYABLE[code] ?? null) : null;
 }
 
 export async function runGroup(group: Group, steps: readonly Step[], ctx: RunContext): Promise<void> {
@@ -92,9 +94,10 @@ async function runTransaction(steps: readonly Step[], ctx: RunContext): Promise<
     } catch (error) {
       await work.query('ROLLBACK').catch(() => {});
       const failed = current ?? steps[steps.length - 1]!;
-      if (isLockTimeout(error) && attempt < ctx.retries) {
+      const why = retryable(error);
+      if (why && attempt < ctx.retries) {
         const delay = backoff(ctx, attempt + 1);
-        ctx.reporter.stepRetry(failed, attempt + 1, delay, 'lock timeout, rolled back the group');
+        ctx.reporter.stepRetry(failed, attempt + 1, delay, `${why}, rolled back the group`);
         await sleep(delay);
         continue;
       }
@@ -140,9 +143,10 @@ async function runAlone(step: Step, ctx: RunContext): Promise<void> {
             `; the INVALID index ${index.index.schema}.${index.index.name} it left could not be dropped: ${postgresErrorInfo(e).message}`,
         );
       }
-      if (isLockTimeout(error) && attempt < ctx.retries && cleanup === null) {
+      const why = retryable(error);
+      if (why && attempt < ctx.retries && cleanup === null) {
         const delay = backoff(ctx, attempt + 1);
-        ctx.reporter.stepRetry(step, attempt + 1, delay, 'lock timeout');
+        ctx.reporter.stepRetry(step, attempt + 1, delay, why);
         await sleep(delay);
         continue;
       }
