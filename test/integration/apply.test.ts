@@ -451,17 +451,33 @@ describe('applyPlan', () => {
     terminal.on('data', (d: Buffer) => {
       written += d.toString();
     });
-    // An open writing transaction makes the build wait in its first phase long enough to be seen.
+    // An open writing transaction holds the build in its first phase until the progress line has shown it.
     const writer = new pg.Client({ connectionString: db.url });
     await writer.connect();
     await writer.query('begin; update children set amount = amount where id = 1');
-    const finish = setTimeout(() => void writer.query('commit'), 1500);
+    const tty = ttyReporter(terminal);
+    let committed = false;
+    const reporter: ApplyReporter = {
+      ...tty,
+      indexProgress: (step, progress) => {
+        tty.indexProgress(step, progress);
+        if (!committed && progress.phase.startsWith('waiting for writers')) {
+          committed = true;
+          void writer.query('commit');
+        }
+      },
+    };
+    const giveUp = setTimeout(() => void writer.query('commit'), 30_000);
     try {
-      await applyPlan(plan, options(db, { reporter: ttyReporter(terminal) }));
+      await applyPlan(
+        plan,
+        options(db, { reporter, config: { lockTimeoutMs: 60_000, retries: 0, snapshotDir: '/x' } }),
+      );
     } finally {
-      clearTimeout(finish);
+      clearTimeout(giveUp);
       await writer.end();
     }
+    expect(committed).toBe(true);
     expect(written).toContain('step 1 of 2: sql.run step1');
     expect(written).toContain(
       'step 2 of 2: index.create public.children_amount_idx: waiting for writers before build',
