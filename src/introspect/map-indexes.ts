@@ -1,11 +1,11 @@
 import type { Index, IndexKey } from '../model/types.js';
-import type { ColumnInfo } from './map-tables.js';
+import type { TableColumns } from './map-tables.js';
 import type { CatalogRows } from './queries/index.js';
 
 type IndexRow = CatalogRows['indexes'][number];
 
-function key(r: IndexRow, columns: ReadonlyMap<number, ColumnInfo> | undefined): IndexKey {
-  const column = r.attnum === 0 ? null : (columns?.get(r.attnum) ?? null);
+function key(r: IndexRow, columns: TableColumns | undefined): IndexKey {
+  const column = r.attnum === 0 ? null : (columns?.[r.attnum] ?? null);
   const option = r.option ?? 0;
   const order = option & 1 ? 'desc' : 'asc';
   const nullsFirst = (option & 2) !== 0;
@@ -26,7 +26,7 @@ function key(r: IndexRow, columns: ReadonlyMap<number, ColumnInfo> | undefined):
 /** Indexes by table oid, from one row per index column. */
 export function mapIndexes(
   rows: CatalogRows['indexes'],
-  columnsOf: (tableOid: number) => ReadonlyMap<number, ColumnInfo> | undefined,
+  columnsOf: (tableOid: number) => TableColumns | undefined,
 ): ReadonlyMap<number, Index[]> {
   const byIndex = new Map<number, IndexRow[]>();
   for (const r of rows) {
@@ -44,7 +44,7 @@ export function mapIndexes(
       unique: first.unique,
       method: first.method,
       keys: list.slice(0, first.keyCount).map((r) => key(r, columns)),
-      include: list.slice(first.keyCount).map((r) => columns?.get(r.attnum)?.name ?? ''),
+      include: list.slice(first.keyCount).map((r) => columns?.[r.attnum]?.name ?? ''),
       where: first.predicate,
       nullsNotDistinct: first.nullsNotDistinct,
       valid: first.valid,

@@ -23,27 +23,33 @@ export interface ColumnInfo {
   readonly collationOid: number;
 }
 
-type ColumnsByTable = ReadonlyMap<number, ReadonlyMap<number, ColumnInfo>>;
+/** Columns of one table indexed by attnum (a sparse array: dropped columns leave holes). */
+export type TableColumns = readonly (ColumnInfo | undefined)[];
 
-/** Every column read, by table oid and attnum, including those of tables left out of the model. */
+type ColumnsByTable = ReadonlyMap<number, TableColumns>;
+
+/**
+ * Every column read, by table oid and attnum, including those of tables left out of the model. The rows
+ * themselves serve as ColumnInfo: at 60,000 columns another object each is measurable.
+ */
 function columnsByTable(rows: CatalogRows['columns']): ColumnsByTable {
-  const byTable = new Map<number, Map<number, ColumnInfo>>();
+  const byTable = new Map<number, ColumnInfo[]>();
+  let current: ColumnInfo[] = [];
+  let currentOid = -1;
   for (const r of rows) {
-    let columns = byTable.get(r.tableOid);
-    if (!columns) {
-      columns = new Map();
-      byTable.set(r.tableOid, columns);
+    // Rows arrive grouped by table, so the map is consulted once per table, not once per column.
+    if (r.tableOid !== currentOid) {
+      currentOid = r.tableOid;
+      current = byTable.get(currentOid) ?? [];
+      byTable.set(currentOid, current);
     }
-    columns.set(r.attnum, { name: r.name, collationOid: r.collationOid });
+    current[r.attnum] = r;
   }
   return byTable;
 }
 
-function names(
-  numbers: readonly number[] | null,
-  columns: ReadonlyMap<number, ColumnInfo> | undefined,
-): string[] {
-  return (numbers ?? []).map((n) => columns?.get(n)?.name ?? '');
+function names(numbers: readonly number[] | null, columns: TableColumns | undefined): string[] {
+  return (numbers ?? []).map((n) => columns?.[n]?.name ?? '');
 }
 
 type Row<K extends keyof CatalogRows> = CatalogRows[K][number];
@@ -164,8 +170,16 @@ export function mapTables(
       indexes: [],
     });
   }
-  // Rows arrive in attnum order per table (the query sorts them).
-  for (const r of rows.columns) parts.get(r.tableOid)?.columns.push(column(r, identities));
+  // Rows arrive grouped by table in attnum order (the query sorts them).
+  let current: TableParts | undefined;
+  let currentOid = -1;
+  for (const r of rows.columns) {
+    if (r.tableOid !== currentOid) {
+      currentOid = r.tableOid;
+      current = parts.get(currentOid);
+    }
+    current?.columns.push(column(r, identities));
+  }
   const columnsOf = columnsByTable(rows.columns);
   for (const r of rows.constraints) {
     const p = parts.get(r.tableOid);
