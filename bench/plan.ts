@@ -13,7 +13,7 @@
  * A benchmark, not a test: it prints figures and never fails on time.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { executePlanSql, planAgainst } from '../test/helpers/converge.js';
 import { bundleChild, type ChildSample, median, runChild } from './lib/child.js';
@@ -149,7 +149,8 @@ async function benchSize(adminUrl: string, script: string, tables: number, a: Ar
         const sample = await runChild(script, argv, env, prof);
         if (!warm) samples[m].push(sample);
         process.stdout.write(
-          `  ${warm ? `warm-up ${round}` : `run ${round - a.warmups}`} ${m}: ${seconds(sample.ms)}\n`,
+          `  ${warm ? `warm-up ${round}` : `run ${round - a.warmups}`} ${m}: ${seconds(sample.ms)} ` +
+            `(client CPU ${seconds(sample.cpuMs)}, load average ${(loadavg()[0] ?? 0).toFixed(1)})\n`,
         );
       }
     }
@@ -157,7 +158,9 @@ async function benchSize(adminUrl: string, script: string, tables: number, a: Ar
     console.log(
       `\n${tables} tables, ${a.percent}% edited, median of ${a.runs} run(s) after ${a.warmups} warm-up(s):`,
     );
-    console.log(`${'operation'.padEnd(34)} ${'time'.padStart(9)}  (min–max)          peak RSS   result`);
+    console.log(
+      `${'operation'.padEnd(34)} ${'time'.padStart(9)}  (min–max)          peak RSS   client CPU   result`,
+    );
     for (const m of MEASURES) {
       const ms = samples[m].map((s) => s.ms);
       const s0 = samples[m][0]!;
@@ -170,7 +173,8 @@ async function benchSize(adminUrl: string, script: string, tables: number, a: Ar
       console.log(
         `${LABEL[m].padEnd(34)} ${seconds(time(m)).padStart(9)}  (${seconds(Math.min(...ms))}–${seconds(Math.max(...ms))})`.padEnd(
           70,
-        ) + `${mib(median(samples[m].map((s) => s.maxRssKiB))).padStart(8)}   ${result}`,
+        ) +
+          `${mib(median(samples[m].map((s) => s.maxRssKiB))).padStart(8)}   ${seconds(median(samples[m].map((s) => s.cpuMs))).padStart(9)}   ${result}`,
       );
     }
     for (const m of ['plan-unchanged', 'plan-edited'] as const) {
@@ -189,7 +193,7 @@ async function benchSize(adminUrl: string, script: string, tables: number, a: Ar
     const te = timingsOf(samples['plan-edited']);
     const tu = timingsOf(samples['plan-unchanged']);
     const row = (m: Measure, t?: ReturnType<typeof timingsOf>) =>
-      `| ${tables.toLocaleString('en')} | ${LABEL[m]} | **${seconds(time(m))}** | ${mib(median(samples[m].map((s) => s.maxRssKiB)))} | ` +
+      `| ${tables.toLocaleString('en')} | ${LABEL[m]} | **${seconds(time(m))}** | ${seconds(median(samples[m].map((s) => s.cpuMs)))} | ${mib(median(samples[m].map((s) => s.maxRssKiB)))} | ` +
       (t
         ? `${seconds(t.loadMs)} / ${seconds(t.introspectMs)} / ${seconds(t.compileMs)} (${t.compiledTables}) / ${seconds(t.diffMs)} / ${seconds(t.planMs)}`
         : '–') +
@@ -199,7 +203,7 @@ async function benchSize(adminUrl: string, script: string, tables: number, a: Ar
       row('migra'),
       row('plan-unchanged', tu),
       row('introspect'),
-      `| ${tables.toLocaleString('en')} | **ratios** | migra / plan: **${speedup.toFixed(2)}x** (≥ 4x); unchanged plan / introspection: **${drift.toFixed(2)}x** (≤ 2x) | | pull ${seconds(pulled.ms)}; ${edits.length} tables edited; second plan ${secondSteps} steps |`,
+      `| ${tables.toLocaleString('en')} | **ratios** | migra / plan: **${speedup.toFixed(2)}x** (≥ 4x); unchanged plan / introspection: **${drift.toFixed(2)}x** (≤ 2x) | | | pull ${seconds(pulled.ms)}; ${edits.length} tables edited; second plan ${secondSteps} steps |`,
     );
   } finally {
     await sql(adminUrl, 'DROP DATABASE IF EXISTS bench_desired WITH (FORCE)').catch(() => {});
@@ -218,12 +222,13 @@ async function main() {
     for (const tables of a.sizes) await benchSize(bench.adminUrl, script, tables, a, md);
     console.log('\nmarkdown:\n');
     console.log(
-      '| tables | operation | time (median) | peak RSS | load / introspection / shadow compile (tables) / diff / plan + prechecks |',
+      '| tables | operation | time (median) | client CPU | peak RSS | load / introspection / shadow compile (tables) / diff / plan + prechecks |',
     );
-    console.log('| --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
     for (const line of md) console.log(line);
   } finally {
     await bench.close();
+    rmSync(script, { force: true });
   }
 }
 

@@ -7,11 +7,15 @@ import { build, type Plugin } from 'esbuild';
 /**
  * Bundle a benchmark child to plain JavaScript (dependencies left as imports), so each measured process is
  * bare `node` with no TypeScript loader inflating its start-up time and memory. Written under
- * node_modules/.cache so the bundle resolves the project's node_modules. Sources that locate files relative to
+ * node_modules/.cache so the bundle resolves the project's node_modules; the name carries the process id so
+ * two benchmark runs never overwrite each other's child. Sources that locate files relative to
  * themselves (`new URL('../package.json', import.meta.url)`) keep their own location.
  */
 export async function bundleChild(entry: string, name: string): Promise<string> {
-  const outfile = join(import.meta.dirname, `../../node_modules/.cache/tidemark-bench/${name}.mjs`);
+  const outfile = join(
+    import.meta.dirname,
+    `../../node_modules/.cache/tidemark-bench/${name}-${process.pid}.mjs`,
+  );
   const keepImportMeta: Plugin = {
     name: 'keep-import-meta-url',
     setup(b) {
@@ -42,6 +46,8 @@ export interface ChildSample {
   readonly mode: string;
   /** In-process time of the measured operation. */
   readonly ms: number;
+  /** CPU time of the whole child process (user + system), start-up included. */
+  readonly cpuMs: number;
   /** Whole process, start-up included. */
   readonly wallMs: number;
   readonly maxRssKiB: number;
