@@ -144,6 +144,7 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     [...new Set(list.map((x) => x.schema))].map((s) => list.filter((x) => x.schema === s));
   for (const group of inSchema(state.tables)) checkRenames('table', group, '', sink);
   for (const group of inSchema(state.enums)) checkRenames('enum', group, '', sink);
+  for (const group of inSchema(state.sequences)) checkRenames('sequence', group, '', sink);
 
   const diagnostics = sortDiagnostics(sink.list);
   if (diagnostics.some((d) => d.severity === 'error')) return { state: null, diagnostics };
