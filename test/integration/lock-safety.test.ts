@@ -76,5 +76,8 @@ describe('lock safety of a plan on a 500,000-row table under a concurrent writer
     const slow = writer.samples.filter((s) => s.ms > LOCK_TIMEOUT_MS + MARGIN_MS);
     expect(slow, `writer latencies over ${LOCK_TIMEOUT_MS + MARGIN_MS} ms`).toEqual([]);
     expect(writer.worstMs).toBeLessThanOrEqual(LOCK_TIMEOUT_MS + MARGIN_MS);
+    // Machine-independent too: a plain CREATE INDEX or validating ADD CONSTRAINT blocks the writer for about
+    // the whole change; the online forms keep every wait a small fraction of it.
+    expect(during.worstMs).toBeLessThan(run.changeMs / 4);
   });
 });
