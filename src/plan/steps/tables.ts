@@ -143,8 +143,10 @@ export function tableRename(c: Of<'table.rename'>): StepDraft[] {
       target: target('table', displayName(c.table), c.table),
       description: `rename table ${displayName(c.from)} to ${c.table.name}`,
       sql: `ALTER TABLE ${qualify(c.from)} RENAME TO ${quoteIdent(c.table.name)}`,
-      phase: 'tables',
-      rank: 0,
+      // After enum rebuilds (which name the table as it is) and before every drop of a column, constraint
+      // or index of the table, which name it as it will be.
+      phase: 'drop-dependents',
+      rank: -1,
       transactional: true,
       lock: 'ACCESS EXCLUSIVE',
     }),

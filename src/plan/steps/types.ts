@@ -163,6 +163,8 @@ export function enumRecreate(c: Of<'enum.recreate'>, ctx: PlanContext): StepDraf
   const name = displayName(e);
   const old = { schema: c.from.schema, name: `${c.from.name}__tidemark_old` };
   const statements = [`ALTER TYPE ${qualify(c.from)} RENAME TO ${quoteIdent(old.name)}`, renderCreateEnum(e)];
+  // The comment belongs to the old type, which is dropped: the new type needs it set again.
+  if (e.comment !== null) statements.push(renderComment({ kind: 'type', object: e }, e.comment));
   const tables = new Set<string>();
   for (const { table, column, default: def } of c.columns) {
     tables.add(displayName(table));
