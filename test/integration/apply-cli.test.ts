@@ -1,5 +1,16 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +25,10 @@ import { createTestDatabase, pgMajor, type TestDatabase } from '../helpers/db.js
  */
 
 const ROOT = join(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'dist/cli/main.js');
+// A build of our own: dist/ is shared with other test files that rebuild it while we run. It sits under
+// node_modules/.cache so packages resolve from the project, with package.json beside it for the version.
+const BUILD = join(ROOT, 'node_modules/.cache', `tidemark-apply-cli-${process.pid}`);
+const MAIN = join(BUILD, 'dist/cli/main.js');
 const CASE = join(ROOT, 'fixtures/cases/online/add-fk-check-index-unique');
 const HAZARDS = 'INDEX_BUILD,NON_TRANSACTIONAL,FULL_SCAN';
 const run = promisify(execFile);
@@ -41,7 +55,20 @@ async function cli(...args: string[]): Promise<Outcome> {
 }
 
 beforeAll(async () => {
-  await run('npm', ['run', 'build'], { cwd: ROOT });
+  mkdirSync(BUILD, { recursive: true });
+  for (const file of ['package.json', 'tidemark.schema.json'])
+    copyFileSync(join(ROOT, file), join(BUILD, file));
+  await run(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      join(BUILD, 'dist'),
+    ],
+    { cwd: ROOT },
+  );
   cwd = mkdtempSync(join(tmpdir(), 'tidemark-apply-cli-'));
   cpSync(join(CASE, 'to'), join(cwd, 'schema'), { recursive: true });
 }, 180_000);
@@ -52,6 +79,7 @@ afterEach(async () => {
 
 afterAll(() => {
   if (cwd) rmSync(cwd, { recursive: true, force: true });
+  rmSync(BUILD, { recursive: true, force: true });
 });
 
 async function freshDb(): Promise<TestDatabase> {
@@ -139,6 +167,20 @@ describe('tidemark apply', () => {
     expect(hazard.code).toBe(1);
     expect(hazard.stderr).toContain('hazards not approved');
     expect(hazard.stderr).toContain('--allow-hazards FULL_SCAN,INDEX_BUILD,NON_TRANSACTIONAL');
+
+    const saved = JSON.parse(readFileSync(join(cwd, 'plans/stale.plan.json'), 'utf8'));
+    writeFileSync(join(cwd, 'plans/old.plan.json'), JSON.stringify({ ...saved, toolVersion: '0.0.1' }));
+    const old = await cli(
+      'apply',
+      '--db',
+      db.url,
+      '--plan',
+      'plans/old.plan.json',
+      '--allow-hazards',
+      HAZARDS,
+    );
+    expect(old.code).toBe(1);
+    expect(old.stderr).toContain('plan file plans/old.plan.json was made by tidemark 0.0.1');
 
     await db.query('alter table parents add column label text');
     const stale = await cli(
