@@ -1,5 +1,6 @@
 import { displayName, displayPart } from '../model/keys.js';
 import type { IntrospectionResult } from '../model/types.js';
+import { qualify, quoteIdent } from '../sql/quote.js';
 import { isUnrepresentableKey } from './table-yaml.js';
 
 /**
@@ -10,9 +11,21 @@ import { isUnrepresentableKey } from './table-yaml.js';
 const INDEX_METHODS = new Set(['btree', 'hash', 'gist', 'spgist', 'gin', 'brin']);
 const PUBLIC_COMMENT = 'standard public schema';
 
+/** Unmanaged types as `format_type` prints them (unqualified in public, the search_path of introspection). */
+function unmanagedTypeNames(result: IntrospectionResult): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const u of result.unmanaged) {
+    if (u.kind !== 'domain' && u.kind !== 'composite type' && u.kind !== 'range type') continue;
+    const printed = u.schema === 'public' ? quoteIdent(u.name) : qualify(u);
+    names.set(printed, `${u.kind} ${displayName(u)}`);
+  }
+  return names;
+}
+
 export function inexactFacts(result: IntrospectionResult): string[] {
   const out: string[] = [];
   const { model } = result;
+  const unmanagedTypes = unmanagedTypeNames(result);
   for (const s of model.schemas) {
     if (s.comment !== null && !(s.name === 'public' && s.comment === PUBLIC_COMMENT)) {
       out.push(`schema ${displayPart(s.name)} has a comment, which the YAML cannot hold`);
@@ -40,6 +53,14 @@ export function inexactFacts(result: IntrospectionResult): string[] {
   for (const t of model.tables) {
     const name = displayName(t);
     if (t.columns.length === 0) out.push(`table ${name} has no columns; the format needs at least one`);
+    for (const c of t.columns) {
+      const type = unmanagedTypes.get(c.type.replace(/(\[\])+$/, ''));
+      if (type) {
+        out.push(
+          `column ${c.name} of ${name} has the unmanaged ${type}; tidemark cannot create it in the shadow database`,
+        );
+      }
+    }
     for (const c of t.checks) {
       if (!c.valid) out.push(`check ${c.name} on ${name} is NOT VALID; the YAML describes it validated`);
     }

@@ -158,4 +158,18 @@ describe('tidemark pull', () => {
     const again = await cliIn(project, 'pull', '--db', db.url, '--out', 'again');
     expect(again.stderr).toBe('');
   });
+
+  it('warns about a column whose type is an unmanaged domain', async () => {
+    await db.query(`
+      CREATE SCHEMA dom;
+      CREATE DOMAIN dom."Email" AS text CHECK (VALUE LIKE '%@%');
+      CREATE TABLE dom.contacts (id int PRIMARY KEY, email dom."Email"[]);
+    `);
+    const pulled = await cli('pull', '--db', db.url, '--schemas', 'dom', '--out', 'dom-schema');
+    expect(pulled.code).toBe(0);
+    expect(pulled.stdout).toContain('domain dom."Email"');
+    expect(pulled.stderr).toContain(
+      'warning: column email of dom.contacts has the unmanaged domain dom."Email"',
+    );
+  });
 });

@@ -26,28 +26,31 @@ describe('inexactFacts', () => {
       indexes: [index('i', [key('a')], { valid: false }), index('b', [key('a')], { method: 'bloom' })],
     });
     const facts = inexactFacts(
-      result({
-        schemas: [
-          { name: 'public', comment: 'standard public schema' },
-          { name: 'x.y', comment: 'notes' },
-        ],
-        tables: [t, table('x.y', 'a.b', [])],
-        sequences: [
-          {
-            schema: 'public',
-            name: 's',
-            type: 'integer',
-            start: '1',
-            increment: '1',
-            min: '1',
-            max: '2147483647',
-            cache: '1',
-            cycle: false,
-            ownedBy: { table: 'odd.name', column: 'id' },
-            comment: null,
-          },
-        ],
-      }),
+      result(
+        {
+          schemas: [
+            { name: 'public', comment: 'standard public schema' },
+            { name: 'x.y', comment: 'notes' },
+          ],
+          tables: [t, table('x.y', 'a.b', []), table('public', 'd', [column('e', 'email_address[]')])],
+          sequences: [
+            {
+              schema: 'public',
+              name: 's',
+              type: 'integer',
+              start: '1',
+              increment: '1',
+              min: '1',
+              max: '2147483647',
+              cache: '1',
+              cycle: false,
+              ownedBy: { table: 'odd.name', column: 'id' },
+              comment: null,
+            },
+          ],
+        },
+        [{ kind: 'domain', schema: 'public', name: 'email_address', table: null }],
+      ),
     );
     expect(facts).toEqual([
       'schema "x.y" has a comment, which the YAML cannot hold',
@@ -58,6 +61,7 @@ describe('inexactFacts', () => {
       'index i on public.t is INVALID (a failed concurrent build); rebuild it',
       'index b on public.t uses method bloom, which the format does not accept yet',
       'table "x.y"."a.b" has no columns; the format needs at least one',
+      'column e of public.d has the unmanaged domain public.email_address; tidemark cannot create it in the shadow database',
     ]);
   });
 });
