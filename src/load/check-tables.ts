@@ -2,7 +2,10 @@ import { checkLength, checkRenames } from './check-names.js';
 import type { DiagnosticSink } from './diagnostic.js';
 import { originOf } from './origin.js';
 import type { DataPath } from './source.js';
-import { didYouMean } from './suggest.js';
+import { closest, didYouMean } from './suggest.js';
+
+const BUILTIN_METHODS = ['btree', 'hash', 'gist', 'spgist', 'gin', 'brin'];
+
 import type { DesiredColumn, DesiredTable } from './types.js';
 
 /**
@@ -77,6 +80,18 @@ export function checkTable(t: DesiredTable, sink: DiagnosticSink): void {
       if (k.column !== null) mustExist(x, [k.column], `index ${x.name}`, () => o.columnPath?.(i) ?? o.path);
     });
     mustExist(x, x.include, `index ${x.name} include`, o.includePath);
+    if (!BUILTIN_METHODS.includes(x.method) && closest(x.method, BUILTIN_METHODS) !== null) {
+      sink.add(
+        o.doc,
+        [...o.path, 'method'],
+        'invalid-value',
+        `index ${x.name} uses method ${x.method}, which PostgreSQL does not have`,
+        {
+          which: 'value',
+          hint: didYouMean(x.method, BUILTIN_METHODS),
+        },
+      );
+    }
     if (x.unique && x.method !== 'btree') {
       sink.add(
         o.doc,

@@ -215,17 +215,14 @@ function report(doc: ParsedDocument, e: ErrorObject, sink: DiagnosticSink): void
         hint: path.at(-1) === 'columns' && path.length === 3 ? 'a table needs at least one column' : null,
       });
       return;
-    case 'pattern':
-      sink.add(
-        doc,
-        path,
-        'wrong-type',
-        `${keyName(path)} of ${owner} must be an integer, not ${shown(e.data)}`,
-        {
-          which: 'value',
-        },
-      );
+    case 'pattern': {
+      const integer = String((e.params as { pattern: string }).pattern).includes('0-9]+$');
+      const expected = integer ? 'an integer' : 'a lower-case name';
+      sink.add(doc, path, 'wrong-type', `${subject(path)} must be ${expected}, not ${shown(e.data)}`, {
+        which: 'value',
+      });
       return;
+    }
     default:
       sink.add(doc, path, 'invalid-value', `${subject(path)} ${e.message ?? 'is invalid'}`, {
         which: 'value',

@@ -393,6 +393,16 @@ ${target}
   });
 });
 
+describe('index methods', () => {
+  it('accepts an access method an extension adds, and names a typo of a built-in one', async () => {
+    const files = (method: string) => ({
+      'a.yaml': `tables:\n  t:\n    columns:\n      v: { type: text }\n    indexes:\n      t_v_idx: { columns: [v], method: ${method} }\n`,
+    });
+    expect((await loadValid(files('hnsw'))).tables[0]!.indexes[0]!.method).toBe('hnsw');
+    expect((await load(files('brinn'))).diagnostics.map((d) => d.hint)).toEqual(['did you mean "brin"?']);
+  });
+});
+
 describe('column order', () => {
   it('is the written order, merged columns where their << stands, even for names that look like numbers', async () => {
     const s = await loadValid({
