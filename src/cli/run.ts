@@ -17,12 +17,26 @@ export async function runCommand(name: string, opts: Record<string, unknown>, cm
   const options = { ...cmd.optsWithGlobals(), ...opts };
   if (options.color === false) process.env.NO_COLOR = '1';
   const ctx: CommandContext = { options, stdout: process.stdout, stderr: process.stderr };
+  let code: number;
   try {
     const mod = (await import(`./commands/${name}.js`)) as CommandModule;
-    process.exitCode = await mod.run(ctx);
+    code = await mod.run(ctx);
   } catch (error) {
-    process.exitCode = reportError(error, ctx);
+    code = reportError(error, ctx);
   }
+  await exitWith(code);
+}
+
+/**
+ * Exit explicitly once output is flushed. The embedded PostgreSQL package installs an exit hook that would
+ * otherwise end the process with status 0 after the server stops, hiding a failure's exit code.
+ */
+async function exitWith(code: number): Promise<never> {
+  process.exitCode = code;
+  const drain = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => (stream.writableNeedDrain ? stream.once('drain', resolve) : resolve()));
+  await Promise.all([drain(process.stdout), drain(process.stderr)]);
+  process.exit(code);
 }
 
 export function reportError(error: unknown, ctx: CommandContext): number {

@@ -29,6 +29,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const droppedColumns = new Set(
     changes.flatMap((c) => (c.kind === 'column.drop' ? [memberKey(c.table, c.column.name)] : [])),
   );
+  const replaced = replacedConstraints(changes);
   const drafts = changes
     .filter((c) => {
       // A sequence owned by a dropped table or column goes with it.
@@ -39,7 +40,16 @@ export function buildPlan(input: BuildPlanInput): Plan {
         !droppedColumns.has(memberKey(owner, c.sequence.ownedBy.column))
       );
     })
-    .flatMap((c) => stepsFor(c, ctx));
+    .flatMap((c) => {
+      const steps = stepsFor(c, ctx);
+      // A foreign key or check replaced under the same name is dropped right before it is added again, in
+      // the same short transaction, so the table is never left without it.
+      if ((c.kind === 'fk.drop' || c.kind === 'check.drop') && replaced.has(constraintKey(c))) {
+        const phase = c.kind === 'fk.drop' ? ('foreign-keys' as const) : ('constraints' as const);
+        return steps.map((s) => ({ ...s, phase, rank: (c.kind === 'check.drop' ? 2 : 0) - 0.5 }));
+      }
+      return steps;
+    });
   const { steps, ownTransaction } = orderSteps(drafts);
   return {
     formatVersion: 1,
@@ -56,11 +66,48 @@ export function buildPlan(input: BuildPlanInput): Plan {
   };
 }
 
+type ConstraintChange = Extract<Change, { kind: 'fk.drop' | 'fk.add' | 'check.drop' | 'check.add' }>;
+
+function constraintKey(c: ConstraintChange): string {
+  const name = c.kind === 'fk.drop' || c.kind === 'fk.add' ? c.foreignKey.name : c.check.name;
+  return `${c.kind.split('.')[0]} ${memberKey(c.table, name)}`;
+}
+
+/** Foreign keys and checks the diff drops and adds again under the same name (their definition changed). */
+function replacedConstraints(changes: readonly Change[]): Set<string> {
+  const added = new Set<string>();
+  for (const c of changes) if (c.kind === 'fk.add' || c.kind === 'check.add') added.add(constraintKey(c));
+  // A key a foreign key depends on can only be dropped after the foreign key: those keep the early drop.
+  const keyDropped = new Set(
+    changes.flatMap((c) => (c.kind === 'pk.drop' || c.kind === 'unique.drop' ? [qualifiedKey(c.table)] : [])),
+  );
+  const out = new Set<string>();
+  for (const c of changes) {
+    if (
+      c.kind === 'fk.drop' &&
+      keyDropped.has(
+        qualifiedKey({ schema: c.foreignKey.references.schema, name: c.foreignKey.references.table }),
+      )
+    )
+      continue;
+    if ((c.kind === 'fk.drop' || c.kind === 'check.drop') && added.has(constraintKey(c)))
+      out.add(constraintKey(c));
+  }
+  return out;
+}
+
 function summarize(changes: readonly Change[]): PlanSummary {
   let add = 0;
   let change = 0;
   let drop = 0;
+  // A drop and an add of the same constraint or index are one change to it.
+  const replaced = replacedConstraints(changes);
   for (const c of changes) {
+    if ((c.kind === 'fk.add' || c.kind === 'check.add') && replaced.has(constraintKey(c))) continue;
+    if ((c.kind === 'fk.drop' || c.kind === 'check.drop') && replaced.has(constraintKey(c))) {
+      change++;
+      continue;
+    }
     const verb = c.kind.split('.')[1] ?? '';
     if (verb === 'create' || verb === 'add') add++;
     else if (verb === 'drop') drop++;

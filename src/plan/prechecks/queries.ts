@@ -52,7 +52,27 @@ export function precheckQueries(
   serverVersionNum: number,
 ): PrecheckQuery[] {
   const out: PrecheckQuery[] = [];
+  // Columns added by this plan hold only NULLs or their default: nothing to ask the live rows about them.
+  const added = new Set(
+    changes.flatMap((c) => (c.kind === 'column.add' ? [`${qualifiedKey(c.table)}.${c.column.name}`] : [])),
+  );
+  const usesNew = (t: Table, columns: readonly string[]) =>
+    columns.some((col) => added.has(`${qualifiedKey(t)}.${col}`));
   for (const c of changes) {
+    if (c.kind === 'fk.add' && usesNew(c.table, c.foreignKey.columns)) continue;
+    if (
+      (c.kind === 'unique.add' || c.kind === 'pk.add') &&
+      usesNew(c.table, c.kind === 'unique.add' ? c.unique.columns : c.primaryKey.columns)
+    )
+      continue;
+    if (
+      c.kind === 'check.add' &&
+      c.table.columns.some(
+        (col) => added.has(`${qualifiedKey(c.table)}.${col.name}`) && c.check.expression.includes(col.name),
+      )
+    ) {
+      continue;
+    }
     if (
       'table' in c &&
       c.kind !== 'table.create' &&
@@ -77,7 +97,7 @@ export function precheckQueries(
           kind: 'orphans',
           sql: countWithExamples(t, `${present} AND NOT EXISTS (SELECT 1 FROM ${ref} p WHERE ${join})`),
           failsStep: true,
-          what: `rows of ${displayName(t)} whose ${fk.columns.join(', ')} match no row of ${displayName({ schema: fk.references.schema, name: fk.references.table })}`,
+          what: `rows of ${displayName(t)} whose ${fk.columns.join(', ')} has no matching row in ${displayName({ schema: fk.references.schema, name: fk.references.table })}`,
           table: t,
           matches: stepIs('fk.validate', `${displayName(t)}.${fk.name}`),
         });

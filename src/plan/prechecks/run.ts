@@ -73,6 +73,11 @@ export async function runPrechecks(
   };
 }
 
+/** "rows of …" → "row of …" for a count of one. */
+function singular(what: string): string {
+  return what.replace(/^(rows|groups|values)\b/, (w) => w.slice(0, -1));
+}
+
 async function runOne(
   client: pg.Client,
   q: PrecheckQuery,
@@ -98,6 +103,7 @@ async function runOne(
     const amount = exact
       ? String(count)
       : `about ${formatCount(count)} (estimated from a ${percent.toFixed(2)}% sample)`;
+    const what = count === 1 && exact ? singular(q.what) : q.what;
     return {
       kind: q.kind,
       sql: q.sql,
@@ -107,7 +113,7 @@ async function runOne(
       message:
         count === 0
           ? `no ${q.what}${q.sampleOnly ? ' in a sample of 10,000 rows' : ''}`
-          : `${amount} ${q.what}${examples.length > 0 ? `, e.g. ${examples.join('; ')}` : ''}`,
+          : `${amount} ${what}${examples.length > 0 ? `, e.g. ${examples.join('; ')}` : ''}`,
     };
   } catch (error) {
     await client.query('ROLLBACK TO SAVEPOINT precheck');
