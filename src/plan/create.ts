@@ -54,7 +54,7 @@ export function managedSchemas(config: Config, state: DesiredState): string[] {
 }
 
 export async function loadOrThrow(config: Config): Promise<DesiredState> {
-  const result = await loadDesiredState(config.schemaDir, { ignore: config.ignore });
+  const result = await loadDesiredState(config.schemaDir, { ignore: config.ignore, schemas: config.schemas });
   if (!result.state) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     throw new InputError(
