@@ -117,6 +117,8 @@ function otherKind(kind: string): UnmanagedKind | null {
       return 'policy';
     case 'rule':
       return 'rule';
+    case 'exclusion':
+      return 'exclusion constraint';
     default:
       return null;
   }

@@ -160,6 +160,7 @@ export type UnmanagedKind =
   | 'trigger'
   | 'policy'
   | 'rule'
+  | 'exclusion constraint'
   | 'partitioned table'
   | 'partition'
   | 'inherited table'
@@ -199,7 +200,7 @@ export interface IntrospectionResult {
 export interface TableStats extends QualifiedName {
   /** `pg_class.reltuples`, -1 when never analysed. */
   readonly estimatedRows: number;
-  /** `pg_total_relation_size`. */
+  /** Estimated from relpages of the table, its TOAST table and its indexes (no file access, no locks). */
   readonly totalBytes: number;
 }
 

@@ -3,7 +3,7 @@ import type { Catalog } from '../../db/kysely.js';
 import { inManaged, notExtensionOwned, type QueryContext } from './shared.js';
 
 /**
- * Routines, triggers, policies and rules in the managed schemas, in one UNION: objects tidemark reports but
+ * Routines, triggers, policies, rules and exclusion constraints in the managed schemas, in one UNION: objects tidemark reports but
  * does not manage. `kind` is the catalog's own code, mapped to an UnmanagedKind while reading.
  */
 export function unmanagedQuery(db: Kysely<Catalog>, ctx: QueryContext) {
@@ -58,5 +58,19 @@ export function unmanagedQuery(db: Kysely<Catalog>, ctx: QueryContext) {
     // A view's body is its `_RETURN` rule; the view itself is already reported.
     .where('r.rulename', '<>', '_RETURN')
     .where(notExtensionOwned('pg_class', 'c.oid'));
-  return routines.unionAll(triggers).unionAll(policies).unionAll(rules);
+  // Exclusion constraints (and the indexes behind them) are not modelled yet; they must still be named.
+  const exclusions = db
+    .selectFrom('pg_constraint as x')
+    .innerJoin('pg_class as c', 'c.oid', 'x.conrelid')
+    .innerJoin('pg_namespace as n', 'n.oid', 'c.relnamespace')
+    .select([
+      sql<string>`'exclusion'`.as('kind'),
+      'n.nspname as schema',
+      sql<string>`x.conname::text`.as('name'),
+      sql<string | null>`c.relname::text`.as('table'),
+    ])
+    .where(inManaged('n.nspname', ctx))
+    .where('x.contype', '=', 'x')
+    .where(notExtensionOwned('pg_class', 'c.oid'));
+  return routines.unionAll(triggers).unionAll(policies).unionAll(rules).unionAll(exclusions);
 }

@@ -23,3 +23,4 @@ CREATE TYPE money_pair AS (amount numeric, currency text);
 CREATE TYPE float_range AS RANGE (subtype = float8);
 CREATE VIEW "Weird View.v" AS SELECT 1 AS "One";
 CREATE FUNCTION "Odd ""fn"""(x integer DEFAULT 1) RETURNS integer LANGUAGE sql AS 'SELECT x';
+CREATE TABLE bookings (during tsrange, CONSTRAINT bookings_no_overlap EXCLUDE USING gist (during WITH &&));
