@@ -4,7 +4,7 @@ import { qualify, quoteIdent } from '../sql/quote.js';
 import type { DesiredAnnotations } from './annotations.js';
 import type { Change } from './change.js';
 import { diffEnumValues, diffExtensions, diffSchemas, diffSequences, matchEnumRenames } from './objects.js';
-import { diffTable } from './table.js';
+import { declaredColumnRenames, diffTable } from './table.js';
 
 export { annotationsOf, type DesiredAnnotations, NO_ANNOTATIONS } from './annotations.js';
 export type { Change, ChangeKind, ColumnField } from './change.js';
@@ -98,6 +98,11 @@ export function diffModels(
   const expectedTables: Table[] = [...created];
   for (const t of created) changes.push({ kind: 'table.create', table: t });
   for (const t of dropped) changes.push({ kind: 'table.drop', table: t });
+  const columnRenamesByTable = new Map(
+    pairs.map(
+      ({ live, wanted }) => [qualifiedKey(wanted), declaredColumnRenames(live, wanted, ann)] as const,
+    ),
+  );
   for (const { live, wanted } of pairs) {
     const d = diffTable(live, wanted, {
       ann,
@@ -105,12 +110,19 @@ export function diffModels(
       typeRenames,
       qualifiedKeyOf: qualifiedKey,
       liveStable,
+      columnRenamesByTable,
     });
     changes.push(...d.changes);
     expectedTables.push(d.expected);
   }
+  // Schemas are created, never dropped: the database keeps the ones it has.
+  const schemaNames = new Set(from.schemas.map((s) => s.name));
+  const schemas = [...from.schemas, ...to.schemas.filter((s) => !schemaNames.has(s.name))].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   const expected: Model = {
     ...to,
+    schemas,
     extensions: extensions.expected,
     tables: expectedTables.sort(compareQualified),
   };

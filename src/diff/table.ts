@@ -31,6 +31,8 @@ export interface TableContext {
    * compared instead of the raw live table, so expressions are compared in their stable printed form.
    */
   readonly liveStable: ReadonlyMap<string, Table>;
+  /** Desired table key → its declared column renames (old → new), for foreign keys that point at them. */
+  readonly columnRenamesByTable: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 export interface TableDiff {
@@ -44,22 +46,10 @@ export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableD
   const renamedTable = live.schema !== wanted.schema || live.name !== wanted.name;
   if (renamedTable) changes.push({ kind: 'table.rename', from: live, table: wanted });
 
-  // Column renames declared in YAML whose old name exists live and is not wanted any more.
-  const liveNames = new Set(live.columns.map((c) => c.name));
-  const wantedNames = new Set(wanted.columns.map((c) => c.name));
-  const columnRenames = new Map<string, string>();
-  for (const c of wanted.columns) {
-    if (liveNames.has(c.name)) continue;
-    for (const old of ctx.ann.columnRenames.get(memberKey(wanted, c.name)) ?? []) {
-      if (liveNames.has(old) && !wantedNames.has(old) && !columnRenames.has(old)) {
-        columnRenames.set(old, c.name);
-        changes.push({ kind: 'column.rename', table: wanted, from: old, to: c.name });
-        break;
-      }
-    }
-  }
+  const columnRenames = ctx.columnRenamesByTable.get(ctx.qualifiedKeyOf(wanted)) ?? new Map<string, string>();
+  for (const [from, to] of columnRenames) changes.push({ kind: 'column.rename', table: wanted, from, to });
   const seen = seeThroughRenames(
-    ctx.liveStable.get(ctx.qualifiedKeyOf(live)) ?? live,
+    withLiveValidity(ctx.liveStable.get(ctx.qualifiedKeyOf(live)), live),
     wanted,
     columnRenames,
     ctx,
@@ -91,6 +81,7 @@ export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableD
     }
     changes.push({ kind: 'column.alter', table: wanted, from: current, column: c, fields, backfill });
   }
+  const wantedNames = new Set(wanted.columns.map((c) => c.name));
   for (const c of seen.columns) {
     if (!wantedNames.has(c.name)) changes.push({ kind: 'column.drop', table: seen, column: c });
   }
@@ -126,6 +117,22 @@ export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableD
     return r ? { ...r, name: i.name, comment: i.comment } : i;
   });
   return { changes, expected: { ...wanted, columns, checks, indexes } };
+}
+
+/**
+ * The stable form of a live table was compiled on a shadow, where every constraint and index is valid; the
+ * NOT VALID and INVALID states are facts of the live table and must survive into the comparison.
+ */
+function withLiveValidity(stable: Table | undefined, live: Table): Table {
+  if (!stable) return live;
+  const valid = <T extends { name: string; valid: boolean }>(list: readonly T[], raw: readonly T[]) =>
+    list.map((m) => ({ ...m, valid: raw.find((r) => r.name === m.name)?.valid ?? m.valid }));
+  return {
+    ...stable,
+    checks: valid(stable.checks, live.checks),
+    foreignKeys: valid(stable.foreignKeys, live.foreignKeys),
+    indexes: valid(stable.indexes, live.indexes),
+  };
 }
 
 function seeThroughRenames(
@@ -165,14 +172,16 @@ function seeThroughRenames(
       const target = ctx.tableRenames.get(
         ctx.qualifiedKeyOf({ schema: fk.references.schema, name: fk.references.table }),
       );
-      const selfReference = fk.references.schema === live.schema && fk.references.table === live.name;
+      const schema = target?.schema ?? fk.references.schema;
+      const table = target?.name ?? fk.references.table;
+      const renamed = ctx.columnRenamesByTable.get(ctx.qualifiedKeyOf({ schema, name: table }));
       return {
         ...fk,
         columns: cols(fk.columns),
         references: {
-          schema: target?.schema ?? fk.references.schema,
-          table: target?.name ?? fk.references.table,
-          columns: selfReference ? cols(fk.references.columns) : fk.references.columns,
+          schema,
+          table,
+          columns: fk.references.columns.map((c) => renamed?.get(c) ?? c),
         },
       };
     }),
@@ -183,6 +192,27 @@ function seeThroughRenames(
       where: expr(i.where),
     })),
   };
+}
+
+/** Column renames declared in YAML whose old name exists live and is not wanted any more: old → new. */
+export function declaredColumnRenames(
+  live: Table,
+  wanted: Table,
+  ann: DesiredAnnotations,
+): Map<string, string> {
+  const liveNames = new Set(live.columns.map((c) => c.name));
+  const wantedNames = new Set(wanted.columns.map((c) => c.name));
+  const renames = new Map<string, string>();
+  for (const c of wanted.columns) {
+    if (liveNames.has(c.name)) continue;
+    for (const old of ann.columnRenames.get(memberKey(wanted, c.name)) ?? []) {
+      if (liveNames.has(old) && !wantedNames.has(old) && !renames.has(old)) {
+        renames.set(old, c.name);
+        break;
+      }
+    }
+  }
+  return renames;
 }
 
 export function columnFieldsDiffer(a: Column, b: Column): ColumnField[] {
