@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Group, Step } from '../plan/types.js';
+import { runBackfill } from './backfill.js';
 import { type PostgresErrorInfo, postgresErrorInfo } from './errors.js';
 import { dropInvalidIndex, indexStep } from './index-steps.js';
 import { markStepCompleted, markStepFailed, markStepStarted } from './ledger.js';
@@ -125,11 +126,13 @@ async function runAlone(step: Step, ctx: RunContext): Promise<void> {
         : async () => {};
     try {
       await work.query(`SET lock_timeout = ${Math.max(0, Math.round(ctx.lockTimeoutMs))}`);
-      const result = await work.query(step.sql);
+      const affected = step.batch
+        ? await runBackfill(work, step, step.batch, ctx.reporter)
+        : rowsAffected(await work.query(step.sql));
       await stopPolling();
       const ms = Date.now() - startedAt;
       killHookAfterStep(step.n);
-      await markStepCompleted(ctx.ledger, planId, step.n, ms, rowsAffected(result));
+      await markStepCompleted(ctx.ledger, planId, step.n, ms, affected);
       ctx.reporter.stepFinished(step, ctx.position(step), ctx.total, ms);
       return;
     } catch (error) {

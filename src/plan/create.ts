@@ -6,10 +6,10 @@ import { introspect } from '../introspect/index.js';
 import { loadDesiredState } from '../load/index.js';
 import type { DesiredState } from '../load/types.js';
 import { qualifiedKey } from '../model/keys.js';
-import type { IntrospectionResult, Model } from '../model/types.js';
+import type { IntrospectionResult, Model, Table } from '../model/types.js';
 import { compileDesired } from '../shadow/compile.js';
 import { canonicalTables } from '../shadow/fixpoint.js';
-import { mergeCompiled, splitByLiveModel } from '../shadow/incremental.js';
+import { liveModelIfUnchanged, mergeCompiled, splitByLiveModel } from '../shadow/incremental.js';
 import { readPrelude } from '../shadow/prelude.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildPlan } from './build.js';
@@ -102,21 +102,29 @@ export async function planForTarget(options: PlanForTargetOptions): Promise<Plan
     ignore: config.ignore,
     prelude,
   };
-  const compiled = await compileDesired(state, {
-    ...compileOptions,
-    tables: split.compile,
-    support: split.support,
-  });
-  const desiredFirst = mergeCompiled(state, compiled.model, live.model, split.changed);
-  // One more trip through PostgreSQL on both sides, so expressions are compared in their stable form.
-  const [desiredStable, liveStable] = await Promise.all([
-    canonicalTables(desiredFirst, split.changed, compileOptions),
-    canonicalTables(live.model, split.changed, compileOptions),
-  ]);
-  const desiredModel: Model = {
-    ...desiredFirst,
-    tables: desiredFirst.tables.map((t) => desiredStable.get(qualifiedKey(t)) ?? t),
-  };
+  const unchanged = options.fullCompile ? null : liveModelIfUnchanged(state, live.model, split.changed);
+  let desiredModel: Model;
+  let liveStable: ReadonlyMap<string, Table> = new Map();
+  if (unchanged) {
+    desiredModel = unchanged;
+  } else {
+    const compiled = await compileDesired(state, {
+      ...compileOptions,
+      tables: split.compile,
+      support: split.support,
+    });
+    const desiredFirst = mergeCompiled(state, compiled.model, live.model, split.changed);
+    // One more trip through PostgreSQL on both sides, so expressions are compared in their stable form.
+    const [desiredStable, liveStableTables] = await Promise.all([
+      canonicalTables(desiredFirst, split.changed, compileOptions),
+      canonicalTables(live.model, split.changed, compileOptions),
+    ]);
+    liveStable = liveStableTables;
+    desiredModel = {
+      ...desiredFirst,
+      tables: desiredFirst.tables.map((t) => desiredStable.get(qualifiedKey(t)) ?? t),
+    };
+  }
   const compileMs = lap();
   const diff = diffModels(live.model, desiredModel, annotationsOf(state), liveStable);
   const diffMs = lap();
@@ -141,6 +149,13 @@ export async function planForTarget(options: PlanForTargetOptions): Promise<Plan
     live,
     desired: diff.expected,
     state,
-    timings: { loadMs, introspectMs, compileMs, diffMs, planMs, compiledTables: split.compile.length },
+    timings: {
+      loadMs,
+      introspectMs,
+      compileMs,
+      diffMs,
+      planMs,
+      compiledTables: unchanged ? 0 : split.compile.length,
+    },
   };
 }

@@ -45,6 +45,7 @@ export function orderSteps(drafts: readonly StepDraft[]): { steps: Step[]; ownTr
     lock: d.lock,
     hazards: d.hazards,
     precheck: null,
+    ...(d.batch ? { batch: d.batch } : {}),
   }));
   return { steps, ownTransaction };
 }

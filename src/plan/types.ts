@@ -72,6 +72,22 @@ export interface PrecheckResult {
   readonly message: string;
 }
 
+/**
+ * A data change run in batches, each its own short transaction, so no lock on the table outlives one batch.
+ * `sql` of the step is the same change as one statement, for a script run by hand.
+ */
+export interface BatchedUpdate {
+  /** Qualified table, as SQL. */
+  readonly table: string;
+  /** The column filled, as SQL. */
+  readonly column: string;
+  /** The SQL expression the column is filled from. */
+  readonly value: string;
+  /** Single-column primary key walked in order (as SQL, with its type), or null to batch by physical row. */
+  readonly key: { readonly column: string; readonly type: string } | null;
+  readonly batchSize: number;
+}
+
 export interface Step {
   /** Position in the plan, 1-based; stable for the same inputs. */
   readonly n: number;
@@ -86,6 +102,8 @@ export interface Step {
   readonly lock: LockLevel;
   readonly hazards: readonly Hazard[];
   readonly precheck: PrecheckResult | null;
+  /** Present on a backfill: apply runs it batch by batch (see BatchedUpdate). */
+  readonly batch?: BatchedUpdate;
 }
 
 export interface Group {

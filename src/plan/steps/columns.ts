@@ -98,16 +98,19 @@ export function setNotNull(t: Table, col: Column, backfill: string | null, ctx: 
   const helper = helperCheckName(t.name, col.name);
   const steps: StepDraft[] = [];
   if (backfill !== null) {
+    // Batches walk a single-column primary key in order; without one, physical rows in bounded chunks.
+    const pk = t.primaryKey?.columns.length === 1 ? t.primaryKey.columns[0]! : null;
+    const keyType = pk === null ? undefined : t.columns.find((c) => c.name === pk)?.type;
     steps.push(
       draft({
         change: 'column.backfill',
         target: columnTarget(t, col.name),
-        description: `fill NULLs in ${name} from ${backfill}`,
+        description: `fill NULLs in ${name} from ${backfill}, in batches of ${BACKFILL_BATCH} rows`,
         sql: `UPDATE ${qualify(t)} SET ${column} = ${backfill} WHERE ${column} IS NULL`,
         phase: 'columns',
         rank: 2,
-        transactional: true,
-        ownTransaction: true,
+        // Each batch commits on its own: the step is not one transaction.
+        transactional: false,
         lock: 'ROW EXCLUSIVE',
         hazards: [
           hazard(
@@ -116,6 +119,13 @@ export function setNotNull(t: Table, col: Column, backfill: string | null, ctx: 
             `rows of ${displayName(t)} with NULL are updated (${sizeText(stats)})`,
           ),
         ],
+        batch: {
+          table: qualify(t),
+          column,
+          value: backfill,
+          key: pk !== null && keyType ? { column: quoteIdent(pk), type: keyType } : null,
+          batchSize: BACKFILL_BATCH,
+        },
       }),
     );
   }
@@ -157,6 +167,9 @@ export function setNotNull(t: Table, col: Column, backfill: string | null, ctx: 
   );
   return steps;
 }
+
+/** Rows per backfill batch: small enough that each batch's row locks are held for a moment. */
+export const BACKFILL_BATCH = 5000;
 
 /** A constraint name no user writes, within PostgreSQL's 63-byte limit. */
 export function helperCheckName(table: string, column: string): string {

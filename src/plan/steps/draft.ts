@@ -1,6 +1,6 @@
 import { displayName } from '../../model/keys.js';
 import type { QualifiedName, TableStats } from '../../model/types.js';
-import type { Hazard, HazardCode, LockLevel, Phase, Severity, StepTarget } from '../types.js';
+import type { BatchedUpdate, Hazard, HazardCode, LockLevel, Phase, Severity, StepTarget } from '../types.js';
 
 /** A step before ordering and numbering. */
 export interface StepDraft {
@@ -19,6 +19,7 @@ export interface StepDraft {
    * changes around it, or a statement whose effect later steps need committed (ALTER TYPE … ADD VALUE).
    */
   readonly ownTransaction: boolean;
+  readonly batch?: BatchedUpdate;
 }
 
 export interface PlanContext {
