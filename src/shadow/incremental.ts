@@ -25,21 +25,8 @@ const INTEGER_MAX: Readonly<Record<string, string>> = {
 
 /** Identity options with PostgreSQL's defaults filled in, so written and catalog forms render alike. */
 function fullIdentityOptions(type: string, options: Partial<Omit<SequenceOptions, 'type'>>) {
-  const increment = options.increment ?? '1';
-  const ascending = !increment.startsWith('-');
-  const max = INTEGER_MAX[type] ?? INTEGER_MAX.bigint!;
-  const min =
-    options.min ??
-    (ascending ? '1' : `-${max === INTEGER_MAX.bigint ? '9223372036854775808' : String(BigInt(max) + 1n)}`);
-  const maxValue = options.max ?? (ascending ? max : '-1');
-  return {
-    start: options.start ?? (ascending ? min : maxValue),
-    increment,
-    min,
-    max: maxValue,
-    cache: options.cache ?? '1',
-    cycle: options.cycle ?? false,
-  };
+  const { type: _type, ...rest } = fullSequenceOptions({ ...options, type });
+  return rest;
 }
 
 export function tableSignature(table: {
@@ -128,5 +115,79 @@ export function mergeCompiled(
     tables: [...compiled.tables.filter((t) => changed.has(qualifiedKey(t))), ...reused].sort(
       compareQualified,
     ),
+  };
+}
+
+/** Sequence options with PostgreSQL's defaults filled in, as pg_sequence stores them (identity too). */
+function fullSequenceOptions(o: Partial<SequenceOptions>): SequenceOptions {
+  const type = o.type ?? 'bigint';
+  const increment = o.increment ?? '1';
+  const ascending = !increment.startsWith('-');
+  const max = INTEGER_MAX[type] ?? INTEGER_MAX.bigint!;
+  const lowest = type === 'bigint' ? '-9223372036854775808' : `-${String(BigInt(max) + 1n)}`;
+  const min = o.min ?? (ascending ? '1' : lowest);
+  const maxValue = o.max ?? (ascending ? max : '-1');
+  return {
+    type,
+    start: o.start ?? (ascending ? min : maxValue),
+    increment,
+    min,
+    max: maxValue,
+    cache: o.cache ?? '1',
+    cycle: o.cycle ?? false,
+  };
+}
+
+/**
+ * When no table differs and every enum, sequence and extension of the desired state is exactly what the
+ * database has, the desired model is the live model restricted to what the YAML names: no shadow needed.
+ * That is the common case of `drift` and of a plan on an unchanged schema. Returns null otherwise.
+ */
+export function liveModelIfUnchanged(
+  state: DesiredState,
+  live: Model,
+  changed: ReadonlySet<string>,
+): Model | null {
+  if (changed.size > 0) return null;
+  const liveSchemas = new Set(live.schemas.map((s) => s.name));
+  if (!state.schemas.every((s) => liveSchemas.has(s))) return null;
+  const enums = new Map(live.enums.map((e) => [qualifiedKey(e), e]));
+  for (const e of state.enums) {
+    const l = enums.get(qualifiedKey(e));
+    if (!l || l.comment !== e.comment || l.values.join('\u0000') !== e.values.join('\u0000')) return null;
+  }
+  const sequences = new Map(live.sequences.map((s) => [qualifiedKey(s), s]));
+  for (const s of state.sequences) {
+    const l = sequences.get(qualifiedKey(s));
+    if (!l || l.comment !== s.comment || JSON.stringify(l.ownedBy) !== JSON.stringify(s.ownedBy)) return null;
+    const o = fullSequenceOptions(s.options);
+    const same =
+      l.type === o.type &&
+      l.start === o.start &&
+      l.increment === o.increment &&
+      l.min === o.min &&
+      l.max === o.max &&
+      l.cache === o.cache &&
+      l.cycle === o.cycle;
+    if (!same) return null;
+  }
+  const extensions = new Map(live.extensions.map((e) => [e.name, e]));
+  for (const e of state.extensions) {
+    const l = extensions.get(e.name);
+    if (!l || l.schema !== e.schema || (e.version !== null && l.version !== e.version)) return null;
+  }
+  const tables = new Map(live.tables.map((t) => [qualifiedKey(t), t]));
+  const pick = <T extends { schema: string; name: string }>(
+    list: readonly { schema: string; name: string }[],
+    from: Map<string, T>,
+  ) => list.map((x) => from.get(qualifiedKey(x))!).sort(compareQualified);
+  return {
+    schemas: live.schemas,
+    extensions: state.extensions
+      .map((e) => extensions.get(e.name)!)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    enums: pick(state.enums, enums),
+    sequences: pick(state.sequences, sequences),
+    tables: pick(state.tables, tables),
   };
 }
