@@ -225,16 +225,7 @@ export function describeChanges(changes: readonly Change[], state: DesiredState)
       case 'check.add':
       case 'fk.add':
       case 'index.create': {
-        const name =
-          c.kind === 'pk.add'
-            ? c.primaryKey.name
-            : c.kind === 'unique.add'
-              ? c.unique.name
-              : c.kind === 'check.add'
-                ? c.check.name
-                : c.kind === 'fk.add'
-                  ? c.foreignKey.name
-                  : c.index.name;
+        const name = memberName(c);
         const kind = c.kind === 'index.create' ? 'index' : 'constraint';
         add(
           kind,
@@ -249,16 +240,7 @@ export function describeChanges(changes: readonly Change[], state: DesiredState)
       case 'check.drop':
       case 'fk.drop':
       case 'index.drop': {
-        const name =
-          c.kind === 'pk.drop'
-            ? c.primaryKey.name
-            : c.kind === 'unique.drop'
-              ? c.unique.name
-              : c.kind === 'check.drop'
-                ? c.check.name
-                : c.kind === 'fk.drop'
-                  ? c.foreignKey.name
-                  : c.index.name;
+        const name = memberName(c);
         const kind = c.kind === 'index.drop' ? 'index' : 'constraint';
         add(
           kind,
@@ -309,6 +291,43 @@ export function describeChanges(changes: readonly Change[], state: DesiredState)
     }
   }
   return items;
+}
+
+type MemberChange = Extract<
+  Change,
+  {
+    kind:
+      | 'pk.add'
+      | 'pk.drop'
+      | 'unique.add'
+      | 'unique.drop'
+      | 'check.add'
+      | 'check.drop'
+      | 'fk.add'
+      | 'fk.drop'
+      | 'index.create'
+      | 'index.drop';
+  }
+>;
+
+/** The name of the constraint or index a change adds or drops. */
+function memberName(c: MemberChange): string {
+  switch (c.kind) {
+    case 'pk.add':
+    case 'pk.drop':
+      return c.primaryKey.name;
+    case 'unique.add':
+    case 'unique.drop':
+      return c.unique.name;
+    case 'check.add':
+    case 'check.drop':
+      return c.check.name;
+    case 'fk.add':
+    case 'fk.drop':
+      return c.foreignKey.name;
+    default:
+      return c.index.name;
+  }
 }
 
 function kindWord(kind: string): string {
