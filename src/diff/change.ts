@@ -105,7 +105,16 @@ export type Change =
       readonly name: string;
       readonly comment: string | null;
     }
-  | { readonly kind: 'index.create'; readonly table: Table; readonly index: Index }
+  | {
+      readonly kind: 'index.create';
+      readonly table: Table;
+      readonly index: Index;
+      /**
+       * The live index this one replaces (its definition changed, and maybe its name): the planner builds
+       * the new one before dropping the old, so the table never goes without.
+       */
+      readonly replaces?: Index;
+    }
   | { readonly kind: 'index.drop'; readonly table: Table; readonly index: Index }
   | {
       readonly kind: 'index.rename';

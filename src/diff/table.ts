@@ -250,6 +250,8 @@ interface MemberKind<T extends Member> {
   readonly same: (a: T, b: T) => boolean;
   readonly add: (t: Table, m: T) => Change;
   readonly drop: (t: Table, m: T) => Change;
+  /** The change for a member whose definition differs from the live one it matches; `add` when absent. */
+  readonly replace?: (t: Table, m: T, live: T) => Change;
   readonly validate?: (t: Table, m: T) => Change;
   readonly isIndex: boolean;
 }
@@ -303,6 +305,7 @@ const indexKind: MemberKind<Index> = {
     a.nullsNotDistinct === b.nullsNotDistinct,
   add: (table, index) => ({ kind: 'index.create', table, index }),
   drop: (table, index) => ({ kind: 'index.drop', table, index }),
+  replace: (table, index, old) => ({ kind: 'index.create', table, index, replaces: old }),
   isIndex: true,
 };
 
@@ -345,7 +348,7 @@ function diffMemberKind<T extends Member>(
     }
     if (!kind.same(current, m)) {
       changes.push(kind.drop(live, current));
-      changes.push(kind.add(wanted, m));
+      changes.push(kind.replace ? kind.replace(wanted, m, current) : kind.add(wanted, m));
       continue;
     }
     same.set(m.name, current.name);

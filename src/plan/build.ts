@@ -4,6 +4,7 @@ import { memberKey, qualifiedKey } from '../model/keys.js';
 import type { IntrospectionResult, Model } from '../model/types.js';
 import { groupSteps, orderSteps } from './order.js';
 import { type PlanContext, stepsFor } from './steps/index.js';
+import { onlineIndexReplacements } from './steps/indexes.js';
 import type { HazardCode, Plan, PlanSummary } from './types.js';
 
 export interface BuildPlanInput {
@@ -25,6 +26,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     newTables: new Set(changes.flatMap((c) => (c.kind === 'table.create' ? [qualifiedKey(c.table)] : []))),
     droppedTables: new Set(changes.flatMap((c) => (c.kind === 'table.drop' ? [qualifiedKey(c.table)] : []))),
     serverVersionNum: live.serverVersionNum,
+    replacedIndexes: onlineIndexReplacements(changes),
   };
   const droppedColumns = new Set(
     changes.flatMap((c) => (c.kind === 'column.drop' ? [memberKey(c.table, c.column.name)] : [])),
@@ -102,9 +104,19 @@ function summarize(changes: readonly Change[]): PlanSummary {
   let drop = 0;
   // A drop and an add of the same constraint or index are one change to it.
   const replaced = replacedConstraints(changes);
+  const replacedIndexes = new Set(
+    changes.flatMap((c) =>
+      c.kind === 'index.create' && c.replaces ? [memberKey(c.table, c.replaces.name)] : [],
+    ),
+  );
   for (const c of changes) {
     if ((c.kind === 'fk.add' || c.kind === 'check.add') && replaced.has(constraintKey(c))) continue;
     if ((c.kind === 'fk.drop' || c.kind === 'check.drop') && replaced.has(constraintKey(c))) {
+      change++;
+      continue;
+    }
+    if (c.kind === 'index.drop' && replacedIndexes.has(memberKey(c.table, c.index.name))) continue;
+    if (c.kind === 'index.create' && c.replaces !== undefined) {
       change++;
       continue;
     }

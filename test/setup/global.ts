@@ -28,7 +28,7 @@ export default async function setup(project: TestProject) {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: external });
     await client.connect();
-    const { rows } = await client.query<{ v: string }>('show server_version_num');
+    const { rows } = await client.query<{ v: string }>("select current_setting('server_version_num') as v");
     await client.end();
     project.provide('adminUrl', external);
     project.provide('pgMajor', Math.floor(Number(rows[0]?.v) / 10000));

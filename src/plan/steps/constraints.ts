@@ -2,7 +2,6 @@ import type { Change } from '../../diff/change.js';
 import { displayName, qualifiedKey } from '../../model/keys.js';
 import type { Index, QualifiedName, Table } from '../../model/types.js';
 import { qualify, quoteIdent } from '../../sql/quote.js';
-import { renderComment } from '../../sql/render-objects.js';
 import {
   renderCheckClause,
   renderCreateIndex,
@@ -280,99 +279,4 @@ export function constraintRename(c: Of<'constraint.rename'>): StepDraft[] {
 
 export function constraintCommentChange(c: Of<'constraint.comment'>): StepDraft[] {
   return [constraintComment(c.table, c.name, c.comment)];
-}
-
-export function indexSteps(
-  c: Of<'index.create' | 'index.drop' | 'index.rename' | 'index.comment'>,
-  ctx: PlanContext,
-): StepDraft[] {
-  const t = c.table;
-  switch (c.kind) {
-    case 'index.rename':
-      return [
-        draft({
-          change: c.kind,
-          target: target('index', displayName({ schema: t.schema, name: c.to }), t),
-          description: `rename index ${c.from} to ${c.to}`,
-          sql: `ALTER INDEX ${qualify({ schema: t.schema, name: c.from })} RENAME TO ${quoteIdent(c.to)}`,
-          phase: 'indexes',
-          rank: 0,
-          transactional: true,
-          lock: 'SHARE UPDATE EXCLUSIVE',
-        }),
-      ];
-    case 'index.comment':
-      return [
-        draft({
-          change: c.kind,
-          target: target('index', displayName({ schema: t.schema, name: c.index.name }), t),
-          description: `${c.index.comment === null ? 'remove' : 'set'} comment on index ${c.index.name}`,
-          sql: renderComment(
-            { kind: 'index', object: { schema: t.schema, name: c.index.name } },
-            c.index.comment,
-          ),
-          phase: 'comments',
-          transactional: true,
-          lock: 'SHARE UPDATE EXCLUSIVE',
-        }),
-      ];
-    case 'index.drop': {
-      const stats = ctx.stats.get(qualifiedKey(t));
-      return [
-        draft({
-          change: c.kind,
-          target: target('index', displayName({ schema: t.schema, name: c.index.name }), t),
-          description: `drop index ${c.index.name} of ${displayName(t)} concurrently${c.index.valid ? '' : ' (it is INVALID)'}`,
-          sql: `DROP INDEX CONCURRENTLY IF EXISTS ${qualify({ schema: t.schema, name: c.index.name })}`,
-          phase: 'drop-dependents',
-          rank: 1,
-          transactional: false,
-          lock: 'SHARE UPDATE EXCLUSIVE',
-          hazards: [
-            hazard(
-              'INDEX_DROPPED',
-              sizeSeverity(stats),
-              `queries using ${c.index.name} lose it (${sizeText(stats)})`,
-            ),
-            hazard('NON_TRANSACTIONAL', 'low', 'runs outside a transaction'),
-          ],
-        }),
-      ];
-    }
-    case 'index.create': {
-      const stats = ctx.stats.get(qualifiedKey(t));
-      const fresh = isNew(t, ctx);
-      const steps = [
-        draft({
-          change: c.kind,
-          target: target('index', displayName({ schema: t.schema, name: c.index.name }), t),
-          description: fresh
-            ? `create index ${c.index.name} on new table ${displayName(t)}`
-            : `build index ${c.index.name} on ${displayName(t)} concurrently (writes continue)`,
-          sql: renderCreateIndex(t, c.index, { concurrently: !fresh }),
-          phase: 'indexes',
-          rank: 1,
-          transactional: fresh,
-          lock: fresh ? 'SHARE' : 'SHARE UPDATE EXCLUSIVE',
-          hazards: fresh
-            ? []
-            : [
-                hazard(
-                  'INDEX_BUILD',
-                  sizeSeverity(stats),
-                  `builds an index over ${displayName(t)} (${sizeText(stats)})`,
-                ),
-                hazard(
-                  'NON_TRANSACTIONAL',
-                  'low',
-                  'runs outside a transaction; an interrupted build leaves an INVALID index that apply rebuilds',
-                ),
-              ],
-        }),
-      ];
-      if (c.index.comment !== null)
-        steps.push(...indexSteps({ kind: 'index.comment', table: t, index: c.index }, ctx));
-      return steps;
-    }
-  }
 }

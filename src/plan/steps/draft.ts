@@ -30,6 +30,11 @@ export interface PlanContext {
   /** Keys of tables dropped by this plan. */
   readonly droppedTables: ReadonlySet<string>;
   readonly serverVersionNum: number;
+  /**
+   * Live indexes (member key) replaced build-new-then-swap, see onlineIndexReplacements. Absent: every
+   * replacement drops the old index first.
+   */
+  readonly replacedIndexes?: ReadonlySet<string>;
 }
 
 export function target(kind: string, name: string, table: QualifiedName | null): StepTarget {

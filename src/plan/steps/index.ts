@@ -6,11 +6,11 @@ import {
   constraintCommentChange,
   constraintRename,
   foreignKeySteps,
-  indexSteps,
   primaryKeySteps,
   uniqueSteps,
 } from './constraints.js';
 import type { PlanContext, StepDraft } from './draft.js';
+import { indexSteps } from './indexes.js';
 import { tableComment, tableCreate, tableDrop, tableRename } from './tables.js';
 import { enumRecreate, enumSteps, extensionSteps, schemaCreate, sequenceSteps } from './types.js';
 
