@@ -2,6 +2,7 @@ import type { Change } from '../../diff/change.js';
 import { displayName, qualifiedKey } from '../../model/keys.js';
 import type { Table } from '../../model/types.js';
 import { qualify, quoteIdent, quoteLiteral } from '../../sql/quote.js';
+import { hasVolatileDefault } from '../steps/columns.js';
 import { classifyTypeChange } from '../type-change.js';
 import type { PrecheckResult, Step } from '../types.js';
 
@@ -190,6 +191,19 @@ UNION ALL SELECT 0, NULL WHERE NOT EXISTS (SELECT 1 FROM g)`,
       }
       case 'column.add': {
         const col = c.column;
+        if (hasVolatileDefault(col)) {
+          // Not a failure: how many rows the batched fill will write.
+          const target = `${displayName(c.table)}.${col.name}`;
+          out.push({
+            kind: 'nulls',
+            sql: countWithExamples(c.table, 'true'),
+            failsStep: false,
+            what: `rows of ${displayName(c.table)} to be filled in ${col.name}, one value each`,
+            table: c.table,
+            matches: stepIs('column.backfill', target),
+          });
+          break;
+        }
         if (
           !(
             col.notNull &&

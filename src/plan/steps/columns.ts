@@ -6,12 +6,24 @@ import { renderComment } from '../../sql/render-objects.js';
 import { quoteCollation, renderColumnDefinition, renderIdentity } from '../../sql/render-table.js';
 import { classifyTypeChange } from '../type-change.js';
 import { draft, hazard, type PlanContext, type StepDraft, sizeSeverity, sizeText, target } from './draft.js';
+import { backfillStep, setNotNull } from './not-null.js';
 
 type Of<K extends Change['kind']> = Extract<Change, { kind: K }>;
 
-/** Default expressions PostgreSQL must evaluate per row, so ADD COLUMN with them rewrites the table. */
+/**
+ * Default expressions PostgreSQL must evaluate per row, so ADD COLUMN with them rewrites the table: calls of
+ * the volatile built-ins (and those of uuid-ossp and pgcrypto) used as defaults. A user-defined volatile
+ * function is not recognised here.
+ */
 const VOLATILE_CALL =
-  /\b(random|gen_random_uuid|uuid_generate_v[14]|clock_timestamp|timeofday|nextval)\s*\(/i;
+  /\b(random|random_normal|gen_random_uuid|uuidv[47]|uuid_generate_v1mc|uuid_generate_v[14]|gen_random_bytes|clock_timestamp|timeofday|nextval|txid_current|pg_current_xact_id)\s*\(/i;
+
+/** A new column PostgreSQL would have to compute per existing row: added bare and backfilled instead. */
+export function hasVolatileDefault(col: Column): boolean {
+  return (
+    col.identity === null && col.generated === null && col.default !== null && VOLATILE_CALL.test(col.default)
+  );
+}
 
 function alterTable(t: Table): string {
   return `ALTER TABLE ${qualify(t)}`;
@@ -28,29 +40,53 @@ export function columnAdd(c: Of<'column.add'>, ctx: PlanContext): StepDraft[] {
   const stats = ctx.stats.get(qualifiedKey(t));
   const severity = sizeSeverity(stats);
   const steps: StepDraft[] = [];
-  const needsFill = col.notNull && col.default === null && col.identity === null && col.generated === null;
+  const computed = col.identity !== null || col.generated !== null;
+  const needsFill = col.notNull && col.default === null && !computed;
+  const volatileDefault = hasVolatileDefault(col);
+  const addBare = (description: string) =>
+    draft({
+      change: c.kind,
+      target: columnTarget(t, col.name),
+      description,
+      sql: `${alterTable(t)} ADD COLUMN ${renderColumnDefinition({ ...col, notNull: false, default: null })}`,
+      phase: 'columns',
+      rank: 1,
+      transactional: true,
+      lock: 'ACCESS EXCLUSIVE',
+    });
   if (needsFill && c.backfill !== null) {
     // Add it nullable, fill it, then make it NOT NULL without a long exclusive lock.
     steps.push(
+      addBare(`add column ${name} ${col.type} (nullable until backfilled)`),
+      ...setNotNull(t, col, c.backfill, ctx),
+    );
+  } else if (volatileDefault && col.default !== null) {
+    // ADD COLUMN … DEFAULT volatile() rewrites the table under ACCESS EXCLUSIVE. Instead: add it bare
+    // (catalog only), give new rows the default, fill existing rows in batches, then NOT NULL if wanted.
+    const value = c.backfill ?? col.default;
+    steps.push(
+      addBare(
+        `add column ${name} ${col.type} without its default (a volatile default would rewrite every row)`,
+      ),
       draft({
-        change: c.kind,
+        change: 'column.alter',
         target: columnTarget(t, col.name),
-        description: `add column ${name} ${col.type} (nullable until backfilled)`,
-        sql: `${alterTable(t)} ADD COLUMN ${renderColumnDefinition({ ...col, notNull: false })}`,
+        description: `set default of ${name} to ${col.default} (rows inserted from now on get it)`,
+        sql: `${alterTable(t)} ALTER COLUMN ${quoteIdent(col.name)} SET DEFAULT ${col.default}`,
         phase: 'columns',
         rank: 1,
         transactional: true,
         lock: 'ACCESS EXCLUSIVE',
       }),
-      ...setNotNull(t, col, c.backfill, ctx),
+      backfillStep(t, col, value, ctx, {
+        subject: `${name} in the existing rows`,
+        updated: `every existing row of ${displayName(t)} is updated, one value computed per row`,
+      }),
+      ...(col.notNull ? setNotNull(t, col, null, ctx) : []),
     );
   } else {
     const hazards = [];
-    if (
-      col.identity !== null ||
-      col.generated !== null ||
-      (col.default !== null && VOLATILE_CALL.test(col.default))
-    ) {
+    if (computed || volatileDefault) {
       hazards.push(
         hazard(
           'TABLE_REWRITE',
@@ -84,102 +120,6 @@ export function columnAdd(c: Of<'column.add'>, ctx: PlanContext): StepDraft[] {
   }
   if (col.comment !== null) steps.push(columnComment(t, col));
   return steps;
-}
-
-/**
- * SET NOT NULL without holding ACCESS EXCLUSIVE through a scan: a NOT VALID check, validated in its own
- * transaction (SHARE UPDATE EXCLUSIVE, writes continue), lets SET NOT NULL skip its scan (PostgreSQL 12+).
- * A backfill, when given, fills the NULLs first.
- */
-export function setNotNull(t: Table, col: Column, backfill: string | null, ctx: PlanContext): StepDraft[] {
-  const name = `${displayName(t)}.${col.name}`;
-  const stats = ctx.stats.get(qualifiedKey(t));
-  const column = quoteIdent(col.name);
-  const helper = helperCheckName(t.name, col.name);
-  const steps: StepDraft[] = [];
-  if (backfill !== null) {
-    // Batches walk a single-column primary key in order; without one, physical rows in bounded chunks.
-    const pk = t.primaryKey?.columns.length === 1 ? t.primaryKey.columns[0]! : null;
-    const keyType = pk === null ? undefined : t.columns.find((c) => c.name === pk)?.type;
-    steps.push(
-      draft({
-        change: 'column.backfill',
-        target: columnTarget(t, col.name),
-        description: `fill NULLs in ${name} from ${backfill}, in batches of ${BACKFILL_BATCH} rows`,
-        sql: `UPDATE ${qualify(t)} SET ${column} = ${backfill} WHERE ${column} IS NULL`,
-        phase: 'columns',
-        rank: 2,
-        // Each batch commits on its own: the step is not one transaction.
-        transactional: false,
-        lock: 'ROW EXCLUSIVE',
-        hazards: [
-          hazard(
-            'BACKFILL',
-            sizeSeverity(stats),
-            `rows of ${displayName(t)} with NULL are updated (${sizeText(stats)})`,
-          ),
-        ],
-        batch: {
-          table: qualify(t),
-          column,
-          value: backfill,
-          key: pk !== null && keyType ? { column: quoteIdent(pk), type: keyType } : null,
-          batchSize: BACKFILL_BATCH,
-        },
-      }),
-    );
-  }
-  steps.push(
-    draft({
-      change: 'column.not-null-check',
-      target: columnTarget(t, col.name),
-      description: `add helper check ${helper} (NOT VALID) for ${name}`,
-      sql: `${alterTable(t)} ADD CONSTRAINT ${quoteIdent(helper)} CHECK (${column} IS NOT NULL) NOT VALID`,
-      phase: 'columns',
-      rank: 3,
-      transactional: true,
-      lock: 'ACCESS EXCLUSIVE',
-    }),
-    draft({
-      change: 'column.not-null-validate',
-      target: columnTarget(t, col.name),
-      description: `check that ${name} has no NULLs (scan without blocking writes)`,
-      sql: `${alterTable(t)} VALIDATE CONSTRAINT ${quoteIdent(helper)}`,
-      phase: 'columns',
-      rank: 4,
-      transactional: true,
-      ownTransaction: true,
-      lock: 'SHARE UPDATE EXCLUSIVE',
-      hazards: [
-        hazard('FULL_SCAN', sizeSeverity(stats), `${displayName(t)} is scanned (${sizeText(stats)})`),
-      ],
-    }),
-    draft({
-      change: 'column.set-not-null',
-      target: columnTarget(t, col.name),
-      description: `set ${name} NOT NULL (proved by the helper check, no scan) and drop the helper`,
-      sql: `${alterTable(t)} ALTER COLUMN ${column} SET NOT NULL;\n${alterTable(t)} DROP CONSTRAINT ${quoteIdent(helper)}`,
-      phase: 'columns',
-      rank: 5,
-      transactional: true,
-      lock: 'ACCESS EXCLUSIVE',
-    }),
-  );
-  return steps;
-}
-
-/** Rows per backfill batch: small enough that each batch's row locks are held for a moment. */
-export const BACKFILL_BATCH = 5000;
-
-/** A constraint name no user writes, within PostgreSQL's 63-byte limit. */
-export function helperCheckName(table: string, column: string): string {
-  const suffix = '_tidemark_nn';
-  const base = `${table}_${column}`;
-  const max = 63 - suffix.length;
-  return `${Buffer.from(base)
-    .subarray(0, max)
-    .toString()
-    .replace(/\uFFFD+$/, '')}${suffix}`;
 }
 
 export function columnDrop(c: Of<'column.drop'>, ctx: PlanContext): StepDraft[] {
