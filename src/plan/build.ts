@@ -5,6 +5,7 @@ import type { IntrospectionResult, Model } from '../model/types.js';
 import { groupSteps, orderSteps } from './order.js';
 import { type PlanContext, stepsFor } from './steps/index.js';
 import { onlineIndexReplacements } from './steps/indexes.js';
+import { onlineKeyReplacements } from './steps/key-swap.js';
 import type { HazardCode, Plan, PlanSummary } from './types.js';
 
 export interface BuildPlanInput {
@@ -27,6 +28,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     droppedTables: new Set(changes.flatMap((c) => (c.kind === 'table.drop' ? [qualifiedKey(c.table)] : []))),
     serverVersionNum: live.serverVersionNum,
     replacedIndexes: onlineIndexReplacements(changes),
+    replacedKeys: onlineKeyReplacements(changes, live.model),
   };
   const droppedColumns = new Set(
     changes.flatMap((c) => (c.kind === 'column.drop' ? [memberKey(c.table, c.column.name)] : [])),

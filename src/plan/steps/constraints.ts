@@ -11,6 +11,8 @@ import {
   renderUniqueClause,
 } from '../../sql/render-table.js';
 import { draft, hazard, type PlanContext, type StepDraft, sizeSeverity, sizeText, target } from './draft.js';
+import { swapIndexName } from './indexes.js';
+import { keySwapKey } from './key-swap.js';
 import { constraintComment } from './tables.js';
 
 type Of<K extends Change['kind']> = Extract<Change, { kind: K }>;
@@ -44,11 +46,13 @@ function dropConstraint(
 
 /**
  * A unique or primary key on a table that already has rows: the index is built CONCURRENTLY (writes go on),
- * then attached as the constraint with USING INDEX, a catalog-only change.
+ * then attached as the constraint with USING INDEX, a catalog-only change. When it replaces a key (see
+ * key-swap.ts), the index is built under a temporary name next to the old key, and the old constraint is
+ * dropped in the transaction that attaches the new one.
  */
 function constraintFromIndex(
   change: string,
-  kind: string,
+  kind: 'pk' | 'unique',
   t: Table,
   name: string,
   index: Index,
@@ -57,12 +61,19 @@ function constraintFromIndex(
   suffix = '',
 ): StepDraft[] {
   const stats = ctx.stats.get(qualifiedKey(t));
-  return [
+  const what = kind === 'pk' ? 'primary key' : 'unique constraint';
+  const swap = ctx.replacedKeys?.get(keySwapKey(kind, t, name));
+  const replaces = swap?.old;
+  const built = replaces === undefined ? name : swapIndexName(t, { ...index, name });
+  const steps = [
     draft({
       change: 'index.create',
       target: target('index', displayName({ schema: t.schema, name }), t),
-      description: `build unique index ${name} on ${displayName(t)} concurrently (writes continue)`,
-      sql: renderCreateIndex(t, index, { concurrently: true }),
+      description:
+        replaces === undefined
+          ? `build unique index ${name} on ${displayName(t)} concurrently (writes continue)`
+          : `build the unique index of the new ${what} ${name} on ${displayName(t)} concurrently as ${built}, next to the old one (writes continue; ${replaces} keeps enforcing uniqueness)`,
+      sql: renderCreateIndex(t, index, { concurrently: true, name: built }),
       phase: 'constraints',
       rank: 0,
       transactional: false,
@@ -80,23 +91,69 @@ function constraintFromIndex(
         ),
       ],
     }),
+  ];
+  if (replaces !== undefined) {
+    for (const { table, foreignKey } of swap?.dependents ?? []) {
+      const drop = dropConstraint(
+        'fk.drop',
+        'fk',
+        table,
+        foreignKey.name,
+        `drop foreign key ${foreignKey.name} of ${displayName(table)}, which depends on ${replaces}; added back right after the swap`,
+      );
+      steps.push({ ...drop, phase: 'constraints', rank: 1 });
+    }
+    steps.push(
+      draft({
+        change: `${kind}.drop`,
+        target: conTarget(kind, t, replaces),
+        description: `drop the old ${what} ${replaces} of ${displayName(t)}; the new one is attached in the same transaction`,
+        sql: `ALTER TABLE ${qualify(t)} DROP CONSTRAINT ${quoteIdent(replaces)}`,
+        phase: 'constraints',
+        rank: 1,
+        transactional: true,
+        lock: 'ACCESS EXCLUSIVE',
+      }),
+    );
+  }
+  steps.push(
     draft({
       change,
       target: conTarget(kind, t, name),
-      description: `attach index ${name} as the ${kind === 'pk' ? 'primary key' : 'unique constraint'} of ${displayName(t)}`,
-      sql: `ALTER TABLE ${qualify(t)} ADD CONSTRAINT ${quoteIdent(name)} ${attach} USING INDEX ${quoteIdent(name)}${suffix}`,
+      description: `attach index ${built} as the ${what} ${replaces === undefined ? '' : `${name} `}of ${displayName(t)}`,
+      sql: `ALTER TABLE ${qualify(t)} ADD CONSTRAINT ${quoteIdent(name)} ${attach} USING INDEX ${quoteIdent(built)}${suffix}`,
       phase: 'constraints',
       rank: 1,
       transactional: true,
       lock: 'ACCESS EXCLUSIVE',
     }),
-  ];
+  );
+  for (const { table, foreignKey } of swap?.dependents ?? []) {
+    steps.push(
+      draft({
+        change: 'fk.add',
+        target: conTarget('fk', table, foreignKey.name),
+        description: `add foreign key ${foreignKey.name} of ${displayName(table)} back, now on ${name} (NOT VALID, validated next)`,
+        sql: `ALTER TABLE ${qualify(table)} ADD ${renderForeignKeyClause(foreignKey, true)}`,
+        phase: 'constraints',
+        rank: 1,
+        transactional: true,
+        lock: 'SHARE ROW EXCLUSIVE',
+      }),
+    );
+    if (foreignKey.valid) steps.push(validateStep('fk.validate', 'fk', table, foreignKey.name, ctx));
+    if (foreignKey.comment !== null)
+      steps.push(constraintComment(table, foreignKey.name, foreignKey.comment));
+  }
+  return steps;
 }
 
 export function primaryKeySteps(c: Of<'pk.add' | 'pk.drop'>, ctx: PlanContext): StepDraft[] {
   const t = c.table;
   const pk = c.primaryKey;
   if (c.kind === 'pk.drop') {
+    // A key replaced online is dropped by the steps of its replacement.
+    if (ctx.replacedKeys?.has(keySwapKey('pk', t, pk.name))) return [];
     return [dropConstraint(c.kind, 'pk', t, pk.name, `drop primary key ${pk.name} of ${displayName(t)}`)];
   }
   const steps = isNew(t, ctx)
@@ -149,6 +206,7 @@ export function uniqueSteps(c: Of<'unique.add' | 'unique.drop'>, ctx: PlanContex
   const t = c.table;
   const u = c.unique;
   if (c.kind === 'unique.drop') {
+    if (ctx.replacedKeys?.has(keySwapKey('unique', t, u.name))) return [];
     return [
       dropConstraint(c.kind, 'unique', t, u.name, `drop unique constraint ${u.name} of ${displayName(t)}`),
     ];

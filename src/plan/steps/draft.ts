@@ -1,6 +1,7 @@
 import { displayName } from '../../model/keys.js';
 import type { QualifiedName, TableStats } from '../../model/types.js';
 import type { BatchedUpdate, Hazard, HazardCode, LockLevel, Phase, Severity, StepTarget } from '../types.js';
+import type { KeySwap } from './key-swap.js';
 
 /** A step before ordering and numbering. */
 export interface StepDraft {
@@ -35,6 +36,8 @@ export interface PlanContext {
    * replacement drops the old index first.
    */
   readonly replacedIndexes?: ReadonlySet<string>;
+  /** Primary keys and unique constraints replaced online, see onlineKeyReplacements. */
+  readonly replacedKeys?: ReadonlyMap<string, KeySwap>;
 }
 
 export function target(kind: string, name: string, table: QualifiedName | null): StepTarget {
