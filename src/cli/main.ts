@@ -18,6 +18,10 @@ program
   .version(TOOL_VERSION, '-v, --version')
   .option('-c, --config <file>', 'configuration file (default: tidemark.yaml in this or a parent directory)')
   .option('--no-color', 'plain output without colours (also honoured: NO_COLOR)')
+  .option(
+    '--no-cache',
+    'parse every schema file afresh instead of reusing .tidemark/cache (also: TIDEMARK_CACHE=off)',
+  )
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(
     'after',

@@ -12,6 +12,7 @@ export function configFromOptions(options: Record<string, unknown>): Config {
     db: str('db'),
     shadowUrl: str('shadowUrl'),
     lockTimeout: str('lockTimeout'),
+    ...(options.cache === false ? { cache: false } : {}),
   });
 }
 

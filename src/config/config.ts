@@ -26,6 +26,11 @@ export interface Config {
   readonly retries: number;
   /** Directory for the embedded default database and other local state. */
   readonly stateDir: string;
+  /**
+   * Where loaded schema files are cached by content (`.tidemark/cache`), or null for no cache
+   * (`--no-cache`, or `TIDEMARK_CACHE=off`).
+   */
+  readonly cacheDir: string | null;
 }
 
 export interface ConfigOverrides {
@@ -36,6 +41,8 @@ export interface ConfigOverrides {
   readonly db?: string;
   readonly shadowUrl?: string;
   readonly lockTimeout?: string;
+  /** False for `--no-cache`. */
+  readonly cache?: boolean;
 }
 
 const CONFIG_KEYS = ['schemaDir', 'plansDir', 'schemas', 'ignore', 'database', 'shadow', 'snapshot', 'apply'];
@@ -142,5 +149,9 @@ export function resolveConfig(
     lockTimeoutMs: parseDuration(lockTimeout, 'apply.lockTimeout'),
     retries: file.apply?.retries ?? 5,
     stateDir: join(projectDir, '.tidemark'),
+    cacheDir:
+      overrides.cache === false || /^(off|false|0|no)$/i.test(env.TIDEMARK_CACHE ?? '')
+        ? null
+        : join(projectDir, '.tidemark', 'cache'),
   };
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { compareQualified, compareStrings, qualifiedKey } from '../model/keys.js';
+import { LoadCache } from './cache.js';
 import { checkLength, checkRenames, checkSharedNamespaces, firstDefinitions } from './check-names.js';
 import { checkForeignKeys, checkSequenceOwners } from './check-references.js';
 import { checkSqlFragments } from './check-sql.js';
@@ -21,6 +22,7 @@ import type {
   DesiredSequence,
   DesiredState,
   DesiredTable,
+  FileLoad,
   LoadResult,
 } from './types.js';
 
@@ -33,6 +35,11 @@ export interface LoadOptions {
   readonly schemas?: readonly string[] | null;
   /** Base for the file names in diagnostics (default: the working directory). */
   readonly cwd?: string;
+  /**
+   * Directory for the per-file load cache (`.tidemark/cache` in a project). Absent: every file is parsed and
+   * checked afresh.
+   */
+  readonly cacheDir?: string | null;
 }
 
 /** Every *.yaml / *.yml under `dir`, as POSIX paths relative to it, sorted by code unit. */
@@ -66,38 +73,33 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   const files = listSchemaFiles(dir);
   const sink = new DiagnosticSink();
   const hash = createHash('sha256');
-  const documents: { doc: ParsedDocument; namespace: string }[] = [];
+  const cache = options.cacheDir ? new LoadCache(options.cacheDir, dir) : null;
+  const tables: DesiredTable[] = [];
+  const enums: DesiredEnum[] = [];
+  const sequences: DesiredSequence[] = [];
+  const extensions: DesiredExtension[] = [];
+  const namespaces = new Set<string>();
   for (const rel of files) {
     const abs = join(dir, rel);
     const bytes = readFileSync(abs);
     hash.update(rel).update('\0').update(bytes).update('\0');
     const shown = relative(cwd, abs).split(sep).join('/');
-    const parsed = parseYamlFile(shown, bytes.toString('utf8'));
-    for (const d of parsed.diagnostics) sink.push(d);
-    for (const doc of parsed.documents) {
-      if (doc.data === null || doc.data === undefined) continue;
-      checkShape(doc, sink);
-      await checkSqlFragments(doc, sink);
-      const data = isRecord(doc.data) ? doc.data : {};
-      documents.push({ doc, namespace: str(data.schema) ?? 'public' });
+    const text = bytes.toString('utf8');
+    const key = cache?.key(shown, text) ?? '';
+    let load = cache?.get(shown, key, () => parseYamlFile(shown, text).documents) ?? null;
+    if (load === null) {
+      const fresh = await loadFile(shown, text);
+      load = fresh.load;
+      cache?.put(shown, key, load, fresh.documents);
     }
+    for (const d of load.diagnostics) sink.push(d);
+    for (const n of load.namespaces) namespaces.add(n);
+    tables.push(...load.tables);
+    enums.push(...load.enums);
+    sequences.push(...load.sequences);
+    extensions.push(...load.extensions);
   }
-
-  const tables: DesiredTable[] = [];
-  const enums: DesiredEnum[] = [];
-  const sequences: DesiredSequence[] = [];
-  const extensions: DesiredExtension[] = [];
-  for (const { doc, namespace } of documents) {
-    const data = doc.data as Record<string, unknown>;
-    const map = (v: unknown) => Object.entries(isRecord(v) ? v : {});
-    for (const [k, v] of map(data.tables)) tables.push(normaliseTable(doc, namespace, k, v, sink));
-    for (const [k, v] of map(data.enums)) enums.push(normaliseEnum(doc, namespace, k, v));
-    for (const [k, v] of map(data.sequences)) sequences.push(normaliseSequence(doc, namespace, k, v, sink));
-    const exts = Array.isArray(data.extensions) ? data.extensions : [];
-    exts.forEach((v, i) => {
-      extensions.push(normaliseExtension(doc, namespace, i, v));
-    });
-  }
+  cache?.save();
 
   const q = (v: { schema: string; name: string }) => qualifiedKey(v);
   const shownName = (v: { schema: string; name: string }) => `${v.schema}.${v.name}`;
@@ -147,9 +149,10 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   for (const group of inSchema(state.sequences)) checkRenames('sequence', group, '', sink);
 
   const diagnostics = sortDiagnostics(sink.list);
-  if (diagnostics.some((d) => d.severity === 'error')) return { state: null, diagnostics };
+  const cached = cache ? { cache: { hits: cache.hits, misses: cache.misses } } : {};
+  if (diagnostics.some((d) => d.severity === 'error')) return { state: null, diagnostics, ...cached };
 
-  const schemas = new Set<string>(documents.map((d) => d.namespace));
+  const schemas = new Set<string>(namespaces);
   for (const list of [state.tables, state.enums, state.sequences, state.extensions]) {
     for (const o of list) schemas.add(o.schema);
   }
@@ -162,5 +165,38 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     files,
     hash: hash.digest('hex'),
   };
-  return { state: desired, diagnostics };
+  return { state: desired, diagnostics, ...cached };
+}
+
+/** One file's own work: YAML, the JSON Schema, SQL fragments, normalisation. Depends on nothing else. */
+async function loadFile(
+  shown: string,
+  text: string,
+): Promise<{ load: FileLoad; documents: ParsedDocument[] }> {
+  const sink = new DiagnosticSink();
+  const parsed = parseYamlFile(shown, text);
+  for (const d of parsed.diagnostics) sink.push(d);
+  const namespaces: string[] = [];
+  const tables: DesiredTable[] = [];
+  const enums: DesiredEnum[] = [];
+  const sequences: DesiredSequence[] = [];
+  const extensions: DesiredExtension[] = [];
+  for (const doc of parsed.documents) {
+    if (doc.data === null || doc.data === undefined) continue;
+    checkShape(doc, sink);
+    await checkSqlFragments(doc, sink);
+    const data = isRecord(doc.data) ? doc.data : {};
+    const namespace = str(data.schema) ?? 'public';
+    namespaces.push(namespace);
+    const map = (v: unknown) => Object.entries(isRecord(v) ? v : {});
+    for (const [k, v] of map(data.tables)) tables.push(normaliseTable(doc, namespace, k, v, sink));
+    for (const [k, v] of map(data.enums)) enums.push(normaliseEnum(doc, namespace, k, v));
+    for (const [k, v] of map(data.sequences)) sequences.push(normaliseSequence(doc, namespace, k, v, sink));
+    const exts = Array.isArray(data.extensions) ? data.extensions : [];
+    exts.forEach((v, i) => {
+      extensions.push(normaliseExtension(doc, namespace, i, v));
+    });
+  }
+  const load = { namespaces, diagnostics: sink.list, tables, enums, sequences, extensions };
+  return { load, documents: parsed.documents };
 }

@@ -19,15 +19,28 @@ export interface Origin {
   readonly renamedFromPath?: DataPath;
 }
 
-const origins = new WeakMap<object, Origin>();
+/**
+ * Kept on the object under a symbol, not enumerable: invisible to JSON, spreads and key listings, and, unlike a
+ * WeakMap of some hundred thousand entries, free for the garbage collector.
+ */
+const ORIGIN: unique symbol = Symbol('tidemark.origin');
 
 export function setOrigin<T extends object>(value: T, origin: Origin): T {
-  origins.set(value, origin);
+  Object.defineProperty(value, ORIGIN, {
+    value: origin,
+    enumerable: false,
+    writable: false,
+    configurable: true,
+  });
   return value;
 }
 
+export function originIfAny(value: object): Origin | undefined {
+  return (value as { [ORIGIN]?: Origin })[ORIGIN];
+}
+
 export function originOf(value: object): Origin {
-  const o = origins.get(value);
+  const o = originIfAny(value);
   if (!o) throw new Error('internal: object without origin');
   return o;
 }

@@ -102,8 +102,21 @@ export interface Diagnostic {
   readonly hint: string | null;
 }
 
+/** What one file contributes before checks across files: its objects, in file order, and its own problems. */
+export interface FileLoad {
+  /** The `schema:` namespace of each document with content. */
+  readonly namespaces: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly tables: readonly DesiredTable[];
+  readonly enums: readonly DesiredEnum[];
+  readonly sequences: readonly DesiredSequence[];
+  readonly extensions: readonly DesiredExtension[];
+}
+
 export interface LoadResult {
   /** Null when any error-severity diagnostic was found. */
   readonly state: DesiredState | null;
   readonly diagnostics: readonly Diagnostic[];
+  /** Files whose per-file work came from the load cache, and those loaded afresh (when a cache was used). */
+  readonly cache?: { readonly hits: number; readonly misses: number };
 }

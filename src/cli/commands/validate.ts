@@ -12,7 +12,11 @@ export async function run(ctx: CommandContext): Promise<number> {
     ...(opts.schemaDir ? { schemaDir: opts.schemaDir } : {}),
     ...(opts.config ? { config: opts.config } : {}),
   });
-  const result = await loadDesiredState(config.schemaDir, { ignore: config.ignore, schemas: config.schemas });
+  const result = await loadDesiredState(config.schemaDir, {
+    ignore: config.ignore,
+    schemas: config.schemas,
+    cacheDir: config.cacheDir,
+  });
   const valid = result.state !== null;
   if (opts.format === 'json') {
     ctx.stdout.write(formatDiagnosticsJson(result.diagnostics));

@@ -1,0 +1,302 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compareStrings } from '../model/keys.js';
+import { type Origin, originIfAny, setOrigin } from './origin.js';
+import type { DataPath, ParsedDocument } from './source.js';
+import type { FileLoad } from './types.js';
+
+/**
+ * A per-file cache of the loader's work. Parsing a YAML file with source positions, checking it against the
+ * JSON Schema and its SQL fragments, and normalising it costs a few milliseconds per file — most of a plan or
+ * drift check on a schema of thousands of tables whose files did not change. The result of that per-file work
+ * depends only on the file's bytes, the name it is shown under and the loader's own code, so it is stored
+ * under that key and reused. Checks across files (references, duplicates, renames) always run again.
+ *
+ * The objects' origins (document and path, for diagnostics found across files) are stored as data; their
+ * document is parsed again only if such a diagnostic actually has to be placed.
+ */
+
+const FORMAT = 1;
+
+interface StoredOrigin {
+  /** Index of the document in the file. */
+  readonly d: number;
+  readonly p: DataPath;
+  readonly n: string;
+  readonly c?: StoredPaths;
+  readonly r?: StoredPaths;
+  readonly i?: StoredPaths;
+  /** The renamedFrom path; 1 for the usual `[...p, 'renamedFrom']`. */
+  readonly f?: DataPath | 1;
+}
+
+interface StoredEntry {
+  readonly load: FileLoad;
+  /** JSON paths (into `load`) of every object with an origin, with that origin. */
+  readonly origins: readonly (readonly [readonly (string | number)[], StoredOrigin])[];
+}
+
+/**
+ * All entries of one schema directory live in one file, a line per schema file (`key<TAB>"shown"<TAB>entry`),
+ * read once and written once: thousands of small files cost more in open/rename than the parsing they save.
+ * An entry that is still valid is written back as the very text it was read as.
+ */
+export class LoadCache {
+  private readonly file: string;
+  private readonly header: string;
+  private readonly lines = new Map<string, { key: string; text: string }>();
+  private readonly next = new Map<string, string>();
+  private dirty = false;
+  hits = 0;
+  misses = 0;
+
+  constructor(cacheDir: string, schemaDir: string) {
+    const id = createHash('sha256').update(schemaDir).digest('hex').slice(0, 16);
+    this.file = join(cacheDir, `load-${id}.cache`);
+    this.header = `tidemark load cache ${FORMAT} ${codeIdentity()}`;
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      return;
+    }
+    const rows = text.split('\n');
+    if (rows[0] !== this.header) return;
+    for (const row of rows.slice(1)) {
+      const a = row.indexOf('\t');
+      const b = row.indexOf('\t', a + 1);
+      if (a < 0 || b < 0) continue;
+      try {
+        const shown = JSON.parse(row.slice(a + 1, b)) as string;
+        this.lines.set(shown, { key: row.slice(0, a), text: row });
+      } catch {
+        // A damaged line is an absent entry: that file is parsed again and its line rewritten.
+      }
+    }
+  }
+
+  /** Key of one file's per-file load: its bytes, its shown name, and the code that loads it. */
+  key(shown: string, text: string): string {
+    return createHash('sha256').update(`${shown}\0`).update(text).digest('hex');
+  }
+
+  /** The cached load of a file, origins restored, or null (absent, stale or damaged: loaded afresh). */
+  get(shown: string, key: string, parse: () => readonly ParsedDocument[]): FileLoad | null {
+    const line = this.lines.get(shown);
+    let entry: StoredEntry | null = null;
+    if (line && line.key === key) {
+      try {
+        entry = JSON.parse(line.text.slice(line.text.indexOf('\t', key.length + 1) + 1)) as StoredEntry;
+      } catch {
+        entry = null;
+      }
+    }
+    if (entry === null) {
+      this.misses++;
+      return null;
+    }
+    let parsed: readonly ParsedDocument[] | null = null;
+    const docs = () => {
+      parsed ??= parse();
+      return parsed;
+    };
+    const lazy = new Map<number, ParsedDocument>();
+    for (const [path, o] of entry.origins) {
+      const target = resolvePath(entry.load, path);
+      if (target === null) continue;
+      let doc = lazy.get(o.d);
+      if (!doc) {
+        doc = lazyDocument(shown, o.d, docs);
+        lazy.set(o.d, doc);
+      }
+      setOrigin(target, restoreOrigin(o, doc));
+    }
+    this.hits++;
+    this.next.set(shown, line!.text);
+    return entry.load;
+  }
+
+  /** Record a file's fresh load; the documents are those its origins point into, in file order. */
+  put(shown: string, key: string, load: FileLoad, documents: readonly ParsedDocument[]): void {
+    const origins: [(string | number)[], StoredOrigin][] = [];
+    collectOrigins(load, [], documents, origins);
+    const entry: StoredEntry = { load, origins };
+    this.next.set(shown, `${key}\t${JSON.stringify(shown)}\t${JSON.stringify(entry)}`);
+    this.dirty = true;
+  }
+
+  /**
+   * Write the entries of this load (and only those: files that are gone drop out) when anything changed.
+   * The cache only saves time, so a directory that cannot be written (read-only checkout, full disk) is
+   * not an error: the next run parses again, which is correct.
+   */
+  save(): void {
+    if (!this.dirty && this.next.size === this.lines.size) return;
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(tmp, `${this.header}\n${[...this.next.values()].join('\n')}\n`);
+      renameSync(tmp, this.file);
+    } catch {
+      // See above: not writing the cache leaves every result correct.
+    }
+  }
+}
+
+function resolvePath(root: unknown, path: readonly (string | number)[]): object | null {
+  let node: unknown = root;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object') return null;
+    node = (node as Record<string | number, unknown>)[seg];
+  }
+  return node !== null && typeof node === 'object' ? node : null;
+}
+
+function collectOrigins(
+  node: unknown,
+  path: (string | number)[],
+  documents: readonly ParsedDocument[],
+  out: [(string | number)[], StoredOrigin][],
+): void {
+  if (node === null || typeof node !== 'object') return;
+  const origin = originIfAny(node);
+  if (origin) out.push([[...path], storeOrigin(origin, node, documents)]);
+  if (Array.isArray(node)) {
+    node.forEach((v, i) => {
+      collectOrigins(v, [...path, i], documents, out);
+    });
+    return;
+  }
+  for (const [k, v] of Object.entries(node)) collectOrigins(v, [...path, k], documents, out);
+}
+
+/** Longest list on the object or one level down: the bound of the indexes its path functions are asked for. */
+function listBound(node: object): number {
+  let n = 0;
+  for (const v of Object.values(node)) {
+    if (Array.isArray(v)) n = Math.max(n, v.length);
+    else if (v !== null && typeof v === 'object')
+      for (const w of Object.values(v)) if (Array.isArray(w)) n = Math.max(n, w.length);
+  }
+  return n;
+}
+
+/**
+ * A path function stored compactly: almost always `i => [...path, ...suffix, i]` (a list under the object's
+ * key), stored as the suffix; otherwise the paths it gives for every index the object's lists can reach.
+ */
+type StoredPaths = { readonly s: readonly (string | number)[] } | { readonly l: readonly DataPath[] };
+
+const isPrefix = (prefix: DataPath, path: DataPath) => prefix.every((seg, i) => path[i] === seg);
+
+function storePaths(f: ((i: number) => DataPath) | undefined, base: DataPath, bound: number) {
+  if (!f) return undefined;
+  const list = Array.from({ length: bound }, (_, i) => f(i));
+  const first = list[0]!;
+  const suffix = first.slice(base.length, -1);
+  const patterned = list.every(
+    (p, i) =>
+      p.length === first.length &&
+      isPrefix(base, p) &&
+      isPrefix(suffix, p.slice(base.length)) &&
+      p.at(-1) === i,
+  );
+  return patterned ? { s: suffix } : { l: list };
+}
+
+function restorePaths(stored: StoredPaths | undefined, base: DataPath) {
+  if (!stored) return undefined;
+  if ('s' in stored) return (i: number): DataPath => [...base, ...stored.s, i];
+  const list = stored.l;
+  return (i: number): DataPath => list[i] ?? list[0] ?? base;
+}
+
+function storeOrigin(o: Origin, node: object, documents: readonly ParsedDocument[]): StoredOrigin {
+  const bound = Math.max(1, listBound(node));
+  const d = documents.indexOf(o.doc);
+  if (d < 0) throw new Error('internal: origin in a document the file did not produce');
+  const renamed = o.renamedFromPath;
+  const usual =
+    renamed?.length === o.path.length + 1 && isPrefix(o.path, renamed) && renamed.at(-1) === 'renamedFrom';
+  return {
+    d,
+    p: o.path,
+    n: o.namespace,
+    c: storePaths(o.columnPath, o.path, bound),
+    r: storePaths(o.refColumnPath, o.path, bound),
+    i: storePaths(o.includePath, o.path, bound),
+    f: renamed === undefined ? undefined : usual ? 1 : renamed,
+  };
+}
+
+function restoreOrigin(o: StoredOrigin, doc: ParsedDocument): Origin {
+  const columnPath = restorePaths(o.c, o.p);
+  const refColumnPath = restorePaths(o.r, o.p);
+  const includePath = restorePaths(o.i, o.p);
+  const renamedFromPath = o.f === 1 ? [...o.p, 'renamedFrom'] : o.f;
+  return {
+    doc,
+    path: o.p,
+    namespace: o.n,
+    ...(columnPath ? { columnPath } : {}),
+    ...(refColumnPath ? { refColumnPath } : {}),
+    ...(includePath ? { includePath } : {}),
+    ...(renamedFromPath ? { renamedFromPath } : {}),
+  };
+}
+
+/** A document parsed only when a position inside it is asked for. */
+function lazyDocument(file: string, index: number, docs: () => readonly ParsedDocument[]): ParsedDocument {
+  const doc = () => {
+    const d = docs()[index];
+    if (!d) throw new Error(`internal: ${file} no longer has document ${index + 1}`);
+    return d;
+  };
+  return {
+    file,
+    get data() {
+      return doc().data;
+    },
+    at: (path, which) => doc().at(path, which),
+    scalar: (path) => doc().scalar(path),
+    keys: (path) => doc().keys(path),
+  };
+}
+
+let identity: string | null = null;
+
+/**
+ * A hash of the code that produces a file's load, so an upgraded or rebuilt tidemark never reads entries an
+ * older loader wrote. The compiled package is hashed as a whole (a few hundred kilobytes); a bundle, by itself.
+ */
+function codeIdentity(): string {
+  if (identity !== null) return identity;
+  const here = fileURLToPath(import.meta.url);
+  const hash = createHash('sha256');
+  const files: string[] = [];
+  if (basename(dirname(here)) === 'load') {
+    const root = dirname(dirname(here));
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const full = join(d, e.name);
+        if (e.isDirectory()) walk(full);
+        else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith('.d.ts')) files.push(full);
+      }
+    };
+    walk(root);
+  } else {
+    files.push(here);
+  }
+  const schema = fileURLToPath(new URL('../../tidemark.schema.json', import.meta.url));
+  for (const f of [...files.sort(compareStrings), schema]) {
+    try {
+      if (statSync(f).isFile()) hash.update(f).update('\0').update(readFileSync(f)).update('\0');
+    } catch {
+      hash.update(`${f} missing\0`);
+    }
+  }
+  identity = hash.digest('hex');
+  return identity;
+}

@@ -1,0 +1,104 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listSchemaFiles, loadDesiredState } from '../../src/load/index.js';
+import type { LoadResult } from '../../src/load/types.js';
+import { stableStringify } from '../../src/model/fingerprint.js';
+
+/**
+ * The load cache must be invisible: a warm load gives exactly what a fresh parse gives (state, diagnostics
+ * with their positions, including those found across files whose documents were never parsed this run).
+ */
+
+const root = join(import.meta.dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'tidemark-load-cache-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const dirs = (base: string) =>
+  readdirSync(join(root, base), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join(base, e.name));
+
+const caseDirs = dirs('fixtures/cases').flatMap((group) => dirs(group).map((c) => join(c, 'to')));
+const sources = ['schema', ...dirs('fixtures/invalid'), ...caseDirs];
+
+function same(a: LoadResult, b: LoadResult): void {
+  expect(b.diagnostics).toEqual(a.diagnostics);
+  expect(stableStringify(b.state)).toBe(stableStringify(a.state));
+}
+
+let n = 0;
+const freshCacheDir = () => join(scratch, `cache-${n++}`);
+
+describe('load cache', () => {
+  it('covers many inputs', () => {
+    expect(sources.length).toBeGreaterThan(100);
+  });
+
+  it.each(sources)('%s: cold and warm loads equal an uncached load', async (dir) => {
+    const cacheDir = freshCacheDir();
+    const plain = await loadDesiredState(dir, { cwd: root });
+    const cold = await loadDesiredState(dir, { cwd: root, cacheDir });
+    const warm = await loadDesiredState(dir, { cwd: root, cacheDir });
+    const files = listSchemaFiles(join(root, dir)).length;
+    expect(cold.cache).toEqual({ hits: 0, misses: files });
+    expect(warm.cache).toEqual({ hits: files, misses: 0 });
+    same(plain, cold);
+    same(plain, warm);
+  });
+
+  it('reloads only the file that changed, and cross-file problems still point into cached files', async () => {
+    const dir = join(scratch, 'edited');
+    cpSync(join(root, 'schema'), dir, { recursive: true });
+    const cacheDir = freshCacheDir();
+    const before = await loadDesiredState(dir, { cwd: dir, cacheDir });
+    expect(before.state).not.toBeNull();
+    const files = listSchemaFiles(dir);
+    // A new table whose foreign key names a column that does not exist in a table of another (cached) file.
+    const target = before.state!.tables.find((t) => t.schema === 'public' && t.primaryKey !== null)!;
+    writeFileSync(
+      join(dir, 'zz-new.yaml'),
+      `tables:\n  zz_new:\n    columns:\n      id: { type: bigint, primaryKey: true }\n      ref: { type: bigint }\n` +
+        `    foreignKeys:\n      zz_new_ref_fkey:\n        columns: [ref]\n` +
+        `        references: { table: ${target.name}, columns: [no_such_column] }\n`,
+    );
+    const warm = await loadDesiredState(dir, { cwd: dir, cacheDir });
+    expect(warm.cache).toEqual({ hits: files.length, misses: 1 });
+    same(await loadDesiredState(dir, { cwd: dir }), warm);
+    expect(warm.diagnostics.map((d) => d.code)).toEqual(['unknown-column']);
+
+    // A duplicate definition in a file that sorts first: it is reported at the *later* definition, in a file
+    // served from the cache, whose YAML is parsed only to place this diagnostic.
+    writeFileSync(
+      join(dir, '000-dup.yaml'),
+      `tables:\n  ${target.name}:\n    columns:\n      id: { type: bigint }\n`,
+    );
+    const dup = await loadDesiredState(dir, { cwd: dir, cacheDir });
+    expect(dup.cache).toEqual({ hits: files.length + 1, misses: 1 });
+    same(await loadDesiredState(dir, { cwd: dir }), dup);
+    const inCached = dup.diagnostics.find((d) => d.code === 'duplicate-definition');
+    expect(inCached?.file).not.toBe('000-dup.yaml');
+    expect(inCached?.line).toBeGreaterThan(1);
+  });
+
+  it('treats a damaged entry as absent and rewrites it', async () => {
+    const cacheDir = freshCacheDir();
+    await loadDesiredState('schema', { cwd: root, cacheDir });
+    const [pack] = readdirSync(cacheDir);
+    const lines = readFileSync(join(cacheDir, pack!), 'utf8').split('\n');
+    lines[1] = `${lines[1]!.slice(0, 200)} trailing garbage`;
+    writeFileSync(join(cacheDir, pack!), lines.join('\n'));
+    const damaged = await loadDesiredState('schema', { cwd: root, cacheDir });
+    expect(damaged.cache?.misses).toBe(1);
+    same(await loadDesiredState('schema', { cwd: root }), damaged);
+    expect((await loadDesiredState('schema', { cwd: root, cacheDir })).cache?.misses).toBe(0);
+  });
+
+  it('loads correctly when the cache directory cannot be written', async () => {
+    const blocker = join(scratch, 'not-a-directory');
+    writeFileSync(blocker, '');
+    const result = await loadDesiredState('schema', { cwd: root, cacheDir: blocker });
+    same(await loadDesiredState('schema', { cwd: root }), result);
+  });
+});
