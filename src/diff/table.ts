@@ -42,6 +42,12 @@ export interface TableDiff {
 }
 
 export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableDiff {
+  // A desired table taken from the live model as it is (its DDL matched, see shadow/incremental.ts) has
+  // nothing to diff: on an unchanged schema that is every table.
+  if (live === wanted && !ctx.liveStable.has(ctx.qualifiedKeyOf(live))) {
+    const renames = ctx.columnRenamesByTable.get(ctx.qualifiedKeyOf(wanted));
+    if (!renames || renames.size === 0) return { changes: [], expected: live };
+  }
   const changes: Change[] = [];
   const renamedTable = live.schema !== wanted.schema || live.name !== wanted.name;
   if (renamedTable) changes.push({ kind: 'table.rename', from: live, table: wanted });
