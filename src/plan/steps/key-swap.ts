@@ -13,7 +13,7 @@ import type { ForeignKey, Model, QualifiedName, Table } from '../../model/types.
  * One the plan leaves alone is dropped in the swap's transaction right before the old key and added back
  * NOT VALID right after the new one, then validated in a transaction of its own. When the names the live
  * catalog uses differ from the plan's (a renamed table or column, on either side) the key keeps the
- * drop-then-build form.
+ * drop-then-build form, and so does a key losing one of its columns (the column's drop takes the key along).
  */
 
 export function keySwapKey(kind: 'pk' | 'unique', table: QualifiedName, name: string): string {
@@ -31,6 +31,7 @@ export interface KeySwap {
 export function onlineKeyReplacements(changes: readonly Change[], live: Model): Map<string, KeySwap> {
   const blocked = new Set<string>();
   const droppedFks = new Set<string>();
+  const droppedColumns = new Set<string>();
   for (const c of changes) {
     switch (c.kind) {
       case 'column.alter':
@@ -48,6 +49,9 @@ export function onlineKeyReplacements(changes: readonly Change[], live: Model): 
         break;
       case 'table.drop':
         blocked.add(qualifiedKey(c.table));
+        break;
+      case 'column.drop':
+        droppedColumns.add(memberKey(c.table, c.column.name));
         break;
       case 'fk.drop':
         droppedFks.add(memberKey(c.table, c.foreignKey.name));
@@ -85,6 +89,8 @@ export function onlineKeyReplacements(changes: readonly Change[], live: Model): 
       c.kind === 'pk.add' ? keySwapKey('pk', c.table, '') : keySwapKey('unique', c.table, c.unique.name);
     const old = dropped.get(key);
     if (!old || blocked.has(qualifiedKey(c.table))) continue;
+    // Dropping a column of the key drops the key with it, early: nothing left to swap.
+    if (old.columns.some((col) => droppedColumns.has(memberKey(old.table, col)))) continue;
     const deps = dependents(old.table, old.columns);
     if (deps.some((d) => blocked.has(qualifiedKey(d.table)))) continue;
     out.set(key, { old: old.name, dependents: deps });
