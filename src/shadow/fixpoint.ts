@@ -1,3 +1,4 @@
+import type { DesiredState } from '../load/types.js';
 import { qualifiedKey } from '../model/keys.js';
 import type { Model, Table } from '../model/types.js';
 import { type CompileOptions, compileDesired } from './compile.js';
@@ -8,9 +9,13 @@ import { modelAsDesiredState } from './from-model.js';
  * check `status IN ('a','b')` on a varchar column is printed as `(status)::text = ANY ((ARRAY['a'::character
  * varying, …])::text[])`, and that text, compiled again, is printed as `… ANY (ARRAY[('a'::character
  * varying)::text, …])`. The second form is stable. So the diff compares both sides after one more trip
- * through PostgreSQL: the live tables that might change and the compiled desired tables are each rendered
- * and compiled again, and only then compared. Plans are rendered from the stable form, so what apply
- * creates reads back exactly as planned.
+ * through PostgreSQL, and plans are rendered from the stable form, so what apply creates reads back exactly
+ * as planned.
+ *
+ * The trip is needed only where an expression is in question: a table whose expressions all read exactly as
+ * they do live has nothing to settle, and a table goes through on the live side only where a live expression
+ * is compared with a different desired one. Foreign keys hold no expressions and stay out of the trip, so
+ * the tables they point at are not needed either.
  */
 export async function canonicalTables(
   model: Model,
@@ -18,19 +23,114 @@ export async function canonicalTables(
   options: Omit<CompileOptions, 'tables' | 'support'>,
 ): Promise<Map<string, Table>> {
   const byKey = new Map(model.tables.map((t) => [qualifiedKey(t), t]));
-  const wanted = [...keys].filter((k) => byKey.has(k));
+  const wanted = [...keys].filter((k) => byKey.has(k)).sort();
   if (wanted.length === 0) return new Map();
-  const support = new Set<string>();
-  for (const key of wanted) {
-    for (const fk of byKey.get(key)!.foreignKeys) {
-      const target = qualifiedKey({ schema: fk.references.schema, name: fk.references.table });
-      if (byKey.has(target) && !keys.has(target)) support.add(target);
+  const tables = wanted.map((k) => ({ ...byKey.get(k)!, foreignKeys: [] }));
+  const state = modelAsDesiredState(model, tables);
+  const compiled = await compileDesired(state, { ...options, tables: state.tables, support: new Set() });
+  const out = new Map<string, Table>();
+  for (const t of compiled.model.tables) {
+    const key = qualifiedKey(t);
+    const original = byKey.get(key);
+    if (original && keys.has(key)) out.set(key, { ...t, foreignKeys: original.foreignKeys });
+  }
+  return out;
+}
+
+/** Every expression of a table by the place it stands in: defaults, generated columns, checks, indexes. */
+export function expressionSlots(t: Table): Map<string, string> {
+  const slots = new Map<string, string>();
+  for (const c of t.columns) {
+    if (c.default !== null) slots.set(`default ${c.name}`, c.default);
+    if (c.generated !== null) slots.set(`generated ${c.name}`, c.generated);
+  }
+  for (const c of t.checks) slots.set(`check ${c.name}`, c.expression);
+  for (const i of t.indexes) {
+    const expressions = i.keys.map((k) => k.expression ?? '');
+    if (i.where !== null || expressions.some((e) => e !== ''))
+      slots.set(`index ${i.name}`, `${expressions.join('\u0000')}\u0000${i.where ?? ''}`);
+  }
+  return slots;
+}
+
+function declaresRenames(t: DesiredState['tables'][number]): boolean {
+  const members: { readonly renamedFrom: readonly string[] }[] = [
+    ...t.columns,
+    ...t.uniques,
+    ...t.checks,
+    ...t.foreignKeys,
+    ...t.indexes,
+  ];
+  if (t.primaryKey) members.push(t.primaryKey);
+  return t.renamedFrom.length > 0 || members.some((m) => m.renamedFrom.length > 0);
+}
+
+export interface StableTrips {
+  /** Changed tables whose desired expressions are not all exactly as live. */
+  readonly desired: Set<string>;
+  /** Of those, the ones where a live expression stands against a different desired one. */
+  readonly live: Set<string>;
+}
+
+/** Which of the changed tables need the second trip, on which side (compiled desired `desiredFirst`). */
+export function stableTrips(
+  desiredFirst: Model,
+  live: Model,
+  changed: ReadonlySet<string>,
+  state: DesiredState,
+): StableTrips {
+  const liveByKey = new Map(live.tables.map((t) => [qualifiedKey(t), t]));
+  const declared = new Map(state.tables.map((t) => [qualifiedKey(t), t]));
+  const desired = new Set<string>();
+  const liveSide = new Set<string>();
+  for (const t of desiredFirst.tables) {
+    const key = qualifiedKey(t);
+    if (!changed.has(key)) continue;
+    const slots = expressionSlots(t);
+    const current = liveByKey.get(key);
+    const liveSlots = current ? expressionSlots(current) : new Map<string, string>();
+    const renames = declared.get(key);
+    if (current && renames && declaresRenames(renames) && (slots.size > 0 || liveSlots.size > 0)) {
+      desired.add(key);
+      liveSide.add(key);
+      continue;
+    }
+    for (const [slot, text] of slots) {
+      const was = liveSlots.get(slot);
+      if (was === text) continue;
+      desired.add(key);
+      if (was !== undefined) liveSide.add(key);
     }
   }
-  const tables = [...wanted, ...support].sort().map((k) => byKey.get(k)!);
-  const state = modelAsDesiredState(model, tables);
-  const compiled = await compileDesired(state, { ...options, tables: state.tables, support });
-  return new Map(
-    compiled.model.tables.filter((t) => keys.has(qualifiedKey(t))).map((t) => [qualifiedKey(t), t]),
-  );
+  return { desired, live: liveSide };
+}
+
+/**
+ * Tables whose desired expressions read exactly as live before the trip but not after it: the live text is
+ * not in stable form, so the live side must take the trip too, or the diff would see a change nobody made.
+ */
+export function unsettledLiveTables(
+  desiredFirst: Model,
+  desiredStable: ReadonlyMap<string, Table>,
+  live: Model,
+  done: ReadonlySet<string>,
+): Set<string> {
+  const liveByKey = new Map(live.tables.map((t) => [qualifiedKey(t), t]));
+  const out = new Set<string>();
+  for (const t of desiredFirst.tables) {
+    const key = qualifiedKey(t);
+    const stable = desiredStable.get(key);
+    const current = liveByKey.get(key);
+    if (!stable || !current || done.has(key)) continue;
+    const first = expressionSlots(t);
+    const after = expressionSlots(stable);
+    const liveSlots = expressionSlots(current);
+    for (const [slot, text] of first) {
+      if (liveSlots.get(slot) === text && after.get(slot) !== text) {
+        out.add(key);
+        break;
+      }
+    }
+  }
+  return out;
 }
