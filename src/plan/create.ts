@@ -1,19 +1,19 @@
 import type { Config } from '../config/config.js';
-import { connect, withClient } from '../db/connect.js';
+import { withClient } from '../db/connect.js';
 import { annotationsOf, type Change, diffModels } from '../diff/index.js';
 import { InputError } from '../errors.js';
-import { introspect } from '../introspect/index.js';
 import { loadDesiredState } from '../load/index.js';
-import type { DesiredState } from '../load/types.js';
+import type { DesiredState, LoadResult } from '../load/types.js';
 import { qualifiedKey } from '../model/keys.js';
 import type { IntrospectionResult, Model, Table } from '../model/types.js';
 import { compileDesired } from '../shadow/compile.js';
-import { canonicalTables } from '../shadow/fixpoint.js';
+import { canonicalTables, stableTrips, unsettledLiveTables } from '../shadow/fixpoint.js';
 import { liveModelIfUnchanged, mergeCompiled, splitByLiveModel } from '../shadow/incremental.js';
-import { readPrelude } from '../shadow/prelude.js';
+import { ShadowPool } from '../shadow/pool.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildPlan } from './build.js';
 import { type PrecheckOptions, runPrechecks } from './prechecks/run.js';
+import { guessSchemas, type LiveRead, readLive, rememberSchemas, sameList } from './read-live.js';
 import type { HazardCode, Plan } from './types.js';
 
 export interface PlanTimings {
@@ -54,7 +54,15 @@ export function managedSchemas(config: Config, state: DesiredState): string[] {
 }
 
 export async function loadOrThrow(config: Config): Promise<DesiredState> {
-  const result = await loadDesiredState(config.schemaDir, { ignore: config.ignore, schemas: config.schemas });
+  return (await loadForPlan(config)).state;
+}
+
+async function loadForPlan(config: Config): Promise<{ state: DesiredState; cache: LoadResult['cache'] }> {
+  const result = await loadDesiredState(config.schemaDir, {
+    ignore: config.ignore,
+    schemas: config.schemas,
+    cacheDir: config.cacheDir,
+  });
   if (!result.state) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     throw new InputError(
@@ -62,12 +70,28 @@ export async function loadOrThrow(config: Config): Promise<DesiredState> {
       result.diagnostics,
     );
   }
-  return result.state;
+  return { state: result.state, cache: result.cache };
 }
 
 /** Load schema/, read the live database, compile what differs on a shadow, diff, and plan. */
 export async function planForTarget(options: PlanForTargetOptions): Promise<PlanForTargetResult> {
+  const pool = new ShadowPool(options.targetUrl, options.config.shadowUrl);
+  try {
+    const result = await planWithPool(options, pool);
+    await pool.close();
+    return result;
+  } catch (error) {
+    await pool.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function planWithPool(options: PlanForTargetOptions, pool: ShadowPool): Promise<PlanForTargetResult> {
   const { config } = options;
+  // The catalog is read while the YAML loads when the managed schemas are known or can be guessed.
+  const guessed = guessSchemas(config);
+  const early = guessed ? readLive(options.targetUrl, guessed, config) : null;
+  early?.catch(() => {});
   let t = performance.now();
   const lap = () => {
     const now = performance.now();
@@ -75,19 +99,30 @@ export async function planForTarget(options: PlanForTargetOptions): Promise<Plan
     t = now;
     return Math.round(ms);
   };
-  const state = await loadOrThrow(config);
-  const loadMs = lap();
-  const schemas = managedSchemas(config, state);
-  const client = await connect(options.targetUrl);
-  let live: IntrospectionResult;
-  let prelude: string[];
+  let loaded: Awaited<ReturnType<typeof loadForPlan>>;
   try {
-    live = await introspect(client, { schemas, ignore: config.ignore });
-    prelude = live.unmanaged.length > 0 ? await readPrelude(client, schemas) : [];
-  } finally {
-    await client.end().catch(() => {});
+    loaded = await loadForPlan(config);
+  } catch (error) {
+    await early?.catch(() => {});
+    throw error;
   }
-  const introspectMs = lap();
+  const { state } = loaded;
+  const loadMs = lap();
+  // Files changed since the last run (but not all of them: a first run or a cold CI cache) usually mean
+  // tables to compile: have a shadow database created while the catalog is read.
+  if (!options.fullCompile && loaded.cache && loaded.cache.misses > 0 && loaded.cache.hits > 0)
+    pool.prepare(1);
+  const schemas = managedSchemas(config, state);
+  let read: LiveRead;
+  if (early && sameList(schemas, guessed)) read = await early;
+  else {
+    await early?.catch(() => {});
+    read = await readLive(options.targetUrl, schemas, config);
+  }
+  rememberSchemas(config, schemas, guessed);
+  const { live, prelude } = read;
+  const introspectMs = read.ms;
+  lap();
   const split = options.fullCompile
     ? {
         compile: state.tables,
@@ -101,6 +136,7 @@ export async function planForTarget(options: PlanForTargetOptions): Promise<Plan
     schemas,
     ignore: config.ignore,
     prelude,
+    pool,
   };
   const unchanged = options.fullCompile ? null : liveModelIfUnchanged(state, live.model, split.changed);
   let desiredModel: Model;
@@ -108,16 +144,25 @@ export async function planForTarget(options: PlanForTargetOptions): Promise<Plan
   if (unchanged) {
     desiredModel = unchanged;
   } else {
+    // The stable-form trips that follow need two more databases: create them while this one compiles.
+    pool.prepare(2);
     const compiled = await compileDesired(state, {
       ...compileOptions,
       tables: split.compile,
       support: split.support,
     });
     const desiredFirst = mergeCompiled(state, compiled.model, live.model, split.changed);
-    // One more trip through PostgreSQL on both sides, so expressions are compared in their stable form.
-    const [desiredStable, liveStableTables] = await Promise.all([
-      canonicalTables(desiredFirst, split.changed, compileOptions),
-      canonicalTables(live.model, split.changed, compileOptions),
+    // One more trip through PostgreSQL where expressions are in question, so they are compared in their
+    // stable form (shadow/fixpoint.ts).
+    const trips = stableTrips(desiredFirst, live.model, split.changed, state);
+    const [desiredStable, liveFirstTrip] = await Promise.all([
+      canonicalTables(desiredFirst, trips.desired, compileOptions),
+      canonicalTables(live.model, trips.live, compileOptions),
+    ]);
+    const unsettled = unsettledLiveTables(desiredFirst, desiredStable, live.model, trips.live);
+    const liveStableTables = new Map([
+      ...liveFirstTrip,
+      ...(await canonicalTables(live.model, unsettled, compileOptions)),
     ]);
     liveStable = liveStableTables;
     desiredModel = {

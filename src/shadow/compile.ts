@@ -1,11 +1,10 @@
 import type pg from 'pg';
-import { connect, serverVersionNum, withClient } from '../db/connect.js';
-import { startEmbedded } from '../embedded/server.js';
-import { DatabaseError, InputError } from '../errors.js';
+import { connect, serverVersionNum } from '../db/connect.js';
+import { InputError } from '../errors.js';
 import { introspect } from '../introspect/index.js';
 import type { DesiredState, DesiredTable, Diagnostic } from '../load/types.js';
 import type { IntrospectionResult } from '../model/types.js';
-import { createShadowDatabase, type ShadowDatabase } from './database.js';
+import { ShadowPool } from './pool.js';
 import { runPrelude } from './prelude.js';
 import { type CompileStatement, renderDesiredScript } from './render-desired.js';
 
@@ -29,6 +28,8 @@ export interface CompileOptions {
   readonly stateDir?: string;
   /** Definitions of unmanaged objects the tables may need (shadow/prelude.ts), run after schemas and types. */
   readonly prelude?: readonly string[];
+  /** Where shadow databases come from; the caller closes it. Absent: one made and closed for this call. */
+  readonly pool?: ShadowPool;
 }
 
 /** Statements per round trip; small enough that one batch never exhausts the lock table. */
@@ -39,46 +40,26 @@ export async function compileDesired(
   options: CompileOptions,
 ): Promise<IntrospectionResult> {
   const script = renderDesiredScript(state, options.tables ?? state.tables, options.support);
-  const shadow = await obtainShadow(options);
+  const pool = options.pool ?? new ShadowPool(options.serverUrl, options.shadowUrl ?? null);
   try {
-    const client = await connect(shadow.url);
+    const shadow = await pool.acquire();
     try {
-      const diagnostics = await runScript(client, script, options.prelude ?? []);
-      if (diagnostics.length > 0) {
-        const major = Math.floor((await serverVersionNum(client)) / 10000);
-        throw new InputError(`the desired state does not compile on PostgreSQL ${major}`, diagnostics);
+      const client = await connect(shadow.url);
+      try {
+        const diagnostics = await runScript(client, script, options.prelude ?? []);
+        if (diagnostics.length > 0) {
+          const major = Math.floor((await serverVersionNum(client)) / 10000);
+          throw new InputError(`the desired state does not compile on PostgreSQL ${major}`, diagnostics);
+        }
+        return await introspect(client, { schemas: options.schemas, ignore: options.ignore ?? [] });
+      } finally {
+        await client.end().catch(() => {});
       }
-      return await introspect(client, { schemas: options.schemas, ignore: options.ignore ?? [] });
     } finally {
-      await client.end().catch(() => {});
+      pool.release(shadow);
     }
   } finally {
-    await shadow.drop();
-  }
-}
-
-async function obtainShadow(options: CompileOptions): Promise<ShadowDatabase> {
-  const server = options.shadowUrl ?? options.serverUrl;
-  try {
-    return await createShadowDatabase(server);
-  } catch (error) {
-    if (options.shadowUrl || !(error instanceof DatabaseError)) throw error;
-    // No CREATEDB on the target: fall back to an embedded server of the target's major.
-    const major = Math.floor((await withClient(options.serverUrl, serverVersionNum)) / 10000);
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'tidemark-shadow-'));
-    const embedded = await startEmbedded({ dataDir: dir, major, persistent: false });
-    const inner = await createShadowDatabase(embedded.url);
-    return {
-      ...inner,
-      drop: async () => {
-        await inner.drop().catch(() => {});
-        await embedded.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    if (!options.pool) await pool.close();
   }
 }
 
