@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { compareStrings } from '../model/keys.js';
 import { type Origin, originIfAny, setOrigin } from './origin.js';
 import type { DataPath, ParsedDocument } from './source.js';
-import type { FileLoad } from './types.js';
+import type { Diagnostic, FileLoad } from './types.js';
 
 /**
  * A per-file cache of the loader's work. Parsing a YAML file with source positions, checking it against the
@@ -18,7 +18,7 @@ import type { FileLoad } from './types.js';
  * document is parsed again only if such a diagnostic actually has to be placed.
  */
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface StoredOrigin {
   /** Index of the document in the file. */
@@ -32,22 +32,24 @@ interface StoredOrigin {
   readonly f?: DataPath | 1;
 }
 
-interface StoredEntry {
-  readonly load: FileLoad;
-  /** JSON paths (into `load`) of every object with an origin, with that origin. */
-  readonly origins: readonly (readonly [readonly (string | number)[], StoredOrigin])[];
-}
+/** JSON paths (into a file's load) of every object with an origin, with that origin. */
+type StoredOrigins = readonly (readonly [readonly (string | number)[], StoredOrigin])[];
 
 /**
- * All entries of one schema directory live in one file, a line per schema file (`key<TAB>"shown"<TAB>entry`),
- * read once and written once: thousands of small files cost more in open/rename than the parsing they save.
- * An entry that is still valid is written back as the very text it was read as.
+ * All entries of one schema directory live in one file, a line per schema file
+ * (`key<TAB>"shown"<TAB>load<TAB>origins`), read once and written once: thousands of small files cost more in
+ * open/rename than the parsing they save. An entry that is still valid is written back as the very text it was
+ * read as. One more line keeps the outcome of the checks across files for the exact set of files it was
+ * computed on (`checks<TAB>key<TAB>diagnostics`): when every file is as it was, those checks are not run again
+ * and the origins, which only they use, are not even read.
  */
 export class LoadCache {
   private readonly file: string;
   private readonly header: string;
   private readonly lines = new Map<string, { key: string; text: string }>();
   private readonly next = new Map<string, string>();
+  private checks: { key: string; text: string } | null = null;
+  private nextChecks: string | null = null;
   private dirty = false;
   hits = 0;
   misses = 0;
@@ -68,6 +70,10 @@ export class LoadCache {
       const a = row.indexOf('\t');
       const b = row.indexOf('\t', a + 1);
       if (a < 0 || b < 0) continue;
+      if (row.slice(0, a) === 'checks') {
+        this.checks = { key: row.slice(a + 1, b), text: row.slice(b + 1) };
+        continue;
+      }
       try {
         const shown = JSON.parse(row.slice(a + 1, b)) as string;
         this.lines.set(shown, { key: row.slice(0, a), text: row });
@@ -82,18 +88,54 @@ export class LoadCache {
     return createHash('sha256').update(`${shown}\0`).update(text).digest('hex');
   }
 
-  /** The cached load of a file, origins restored, or null (absent, stale or damaged: loaded afresh). */
-  get(shown: string, key: string, parse: () => readonly ParsedDocument[]): FileLoad | null {
+  /** Whether every file has a valid entry. */
+  hasAll(files: readonly { shown: string; key: string }[]): boolean {
+    return files.every((f) => this.lines.get(f.shown)?.key === f.key);
+  }
+
+  /** Key of the checks across files: every file's key, and the options they depend on. */
+  checksKey(files: readonly { shown: string; key: string }[], options: unknown): string {
+    const hash = createHash('sha256').update(JSON.stringify(options));
+    for (const f of files) hash.update(`\0${f.shown}\0${f.key}`);
+    return hash.digest('hex');
+  }
+
+  /** The diagnostics of the checks across files for exactly these files, when they found no error. */
+  cleanChecks(key: string): Diagnostic[] | null {
+    if (this.checks?.key !== key) return null;
+    try {
+      const list = JSON.parse(this.checks.text) as Diagnostic[];
+      return list.some((d) => d.severity === 'error') ? null : list;
+    } catch {
+      return null;
+    }
+  }
+
+  setChecks(key: string, diagnostics: readonly Diagnostic[]): void {
+    const text = JSON.stringify(diagnostics);
+    if (this.checks?.key === key && this.checks.text === text) return;
+    this.nextChecks = `checks\t${key}\t${text}`;
+    this.dirty = true;
+  }
+
+  /**
+   * The cached load of a file, or null (absent, stale or damaged: loaded afresh). With `origins`, every
+   * object gets its origin back, its document parsed again only if a diagnostic needs a position in it.
+   */
+  get(shown: string, key: string, parse: () => readonly ParsedDocument[], origins = true): FileLoad | null {
     const line = this.lines.get(shown);
-    let entry: StoredEntry | null = null;
+    let load: FileLoad | null = null;
+    let stored: StoredOrigins = [];
     if (line && line.key === key) {
+      const [, , loadText, originsText] = line.text.split('\t');
       try {
-        entry = JSON.parse(line.text.slice(line.text.indexOf('\t', key.length + 1) + 1)) as StoredEntry;
+        load = JSON.parse(loadText ?? '') as FileLoad;
+        if (origins) stored = JSON.parse(originsText ?? '') as StoredOrigins;
       } catch {
-        entry = null;
+        load = null;
       }
     }
-    if (entry === null) {
+    if (load === null) {
       this.misses++;
       return null;
     }
@@ -103,8 +145,8 @@ export class LoadCache {
       return parsed;
     };
     const lazy = new Map<number, ParsedDocument>();
-    for (const [path, o] of entry.origins) {
-      const target = resolvePath(entry.load, path);
+    for (const [path, o] of stored) {
+      const target = resolvePath(load, path);
       if (target === null) continue;
       let doc = lazy.get(o.d);
       if (!doc) {
@@ -115,15 +157,17 @@ export class LoadCache {
     }
     this.hits++;
     this.next.set(shown, line!.text);
-    return entry.load;
+    return load;
   }
 
   /** Record a file's fresh load; the documents are those its origins point into, in file order. */
   put(shown: string, key: string, load: FileLoad, documents: readonly ParsedDocument[]): void {
     const origins: [(string | number)[], StoredOrigin][] = [];
     collectOrigins(load, [], documents, origins);
-    const entry: StoredEntry = { load, origins };
-    this.next.set(shown, `${key}\t${JSON.stringify(shown)}\t${JSON.stringify(entry)}`);
+    this.next.set(
+      shown,
+      `${key}\t${JSON.stringify(shown)}\t${JSON.stringify(load)}\t${JSON.stringify(origins)}`,
+    );
     this.dirty = true;
   }
 
@@ -137,7 +181,10 @@ export class LoadCache {
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${this.header}\n${[...this.next.values()].join('\n')}\n`);
+      const checks =
+        this.nextChecks ?? (this.checks ? `checks\t${this.checks.key}\t${this.checks.text}` : null);
+      const rows = [...this.next.values(), ...(checks ? [checks] : [])];
+      writeFileSync(tmp, `${this.header}\n${rows.join('\n')}\n`);
       renameSync(tmp, this.file);
     } catch {
       // See above: not writing the cache leaves every result correct.

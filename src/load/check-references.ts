@@ -162,3 +162,19 @@ export function checkSequenceOwners(
     }
   }
 }
+
+/**
+ * The one thing checkForeignKeys changes: a foreign key written without referenced columns references the
+ * target's primary key. For a load that skips the checks because the same files passed them before.
+ */
+export function fillDefaultReferences(tables: readonly DesiredTable[]): void {
+  const byKey = new Map(tables.map((t) => [qualifiedKey(t), t]));
+  for (const t of tables) {
+    for (const f of t.foreignKeys) {
+      const r = f.references;
+      if (r.columns.length > 0) continue;
+      const target = byKey.get(qualifiedKey({ schema: r.schema, name: r.table }));
+      if (target?.primaryKey) (r as { columns: readonly string[] }).columns = target.primaryKey.columns;
+    }
+  }
+}

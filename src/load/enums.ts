@@ -55,10 +55,11 @@ const SIMPLE_TYPE = /^([a-z_][a-z0-9_$]*)((?:\s*\[\s*\d*\s*\])*)$/;
 export function qualifyEnumTypes(
   tables: readonly DesiredTable[],
   enums: readonly DesiredEnum[],
+  namespaceOf: (t: DesiredTable) => string,
 ): DesiredTable[] {
   const known = new Set(enums.map((e) => `${e.schema}\0${e.name}`));
   return tables.map((t) => {
-    const ns = originOf(t).namespace;
+    const ns = namespaceOf(t);
     if (ns === 'public') return t;
     let changed = false;
     const columns = t.columns.map((c) => {

@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { compareQualified, compareStrings, qualifiedKey } from '../model/keys.js';
 import { LoadCache } from './cache.js';
 import { checkLength, checkRenames, checkSharedNamespaces, firstDefinitions } from './check-names.js';
-import { checkForeignKeys, checkSequenceOwners } from './check-references.js';
+import { checkForeignKeys, checkSequenceOwners, fillDefaultReferences } from './check-references.js';
 import { checkSqlFragments } from './check-sql.js';
 import { checkTable } from './check-tables.js';
 import { checkColumnTypes, checkManagedSchemas } from './check-types.js';
@@ -79,14 +79,23 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   const sequences: DesiredSequence[] = [];
   const extensions: DesiredExtension[] = [];
   const namespaces = new Set<string>();
-  for (const rel of files) {
+  const tableNamespaces = new Map<DesiredTable, string>();
+  const read = files.map((rel) => {
     const abs = join(dir, rel);
     const bytes = readFileSync(abs);
     hash.update(rel).update('\0').update(bytes).update('\0');
     const shown = relative(cwd, abs).split(sep).join('/');
     const text = bytes.toString('utf8');
-    const key = cache?.key(shown, text) ?? '';
-    let load = cache?.get(shown, key, () => parseYamlFile(shown, text).documents) ?? null;
+    return { shown, text, key: cache?.key(shown, text) ?? '' };
+  });
+  const checksKey = cache?.checksKey(read, {
+    ignore: options.ignore ?? [],
+    schemas: options.schemas ?? null,
+  });
+  const knownChecks = cache && checksKey && cache.hasAll(read) ? cache.cleanChecks(checksKey) : null;
+  for (const { shown, text, key } of read) {
+    let load =
+      cache?.get(shown, key, () => parseYamlFile(shown, text).documents, knownChecks === null) ?? null;
     if (load === null) {
       const fresh = await loadFile(shown, text);
       load = fresh.load;
@@ -95,12 +104,67 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     for (const d of load.diagnostics) sink.push(d);
     for (const n of load.namespaces) namespaces.add(n);
     tables.push(...load.tables);
+    load.tables.forEach((t, i) => {
+      tableNamespaces.set(t, load.tableNamespaces[i] ?? 'public');
+    });
     enums.push(...load.enums);
     sequences.push(...load.sequences);
     extensions.push(...load.extensions);
   }
+
+  // Checks across files, unless the very same files passed them before (then without an error, so no
+  // duplicate definitions either: firstDefinitions only picks).
+  const perFile = sink.list.length;
+  const state = crossFileChecks(
+    { tables, enums, sequences, extensions },
+    options,
+    knownChecks ? new DiagnosticSink() : sink,
+    knownChecks !== null,
+  );
+  if (knownChecks) for (const d of knownChecks) sink.push(d);
+  else if (cache && checksKey) cache.setChecks(checksKey, sink.list.slice(perFile));
   cache?.save();
 
+  const diagnostics = sortDiagnostics(sink.list);
+  const cached = cache ? { cache: { hits: cache.hits, misses: cache.misses } } : {};
+  if (diagnostics.some((d) => d.severity === 'error')) return { state: null, diagnostics, ...cached };
+
+  const schemas = new Set<string>(namespaces);
+  for (const list of [state.tables, state.enums, state.sequences, state.extensions]) {
+    for (const o of list) schemas.add(o.schema);
+  }
+  const desired: DesiredState = {
+    schemas: [...schemas].sort(compareStrings),
+    extensions: [...state.extensions].sort((a, b) => compareStrings(a.name, b.name)),
+    enums: [...state.enums].sort(compareQualified),
+    sequences: [...state.sequences].sort(compareQualified),
+    tables: qualifyEnumTypes(state.tables, state.enums, (t) => tableNamespaces.get(t) ?? 'public').sort(
+      compareQualified,
+    ),
+    files,
+    hash: hash.digest('hex'),
+  };
+  return { state: desired, diagnostics, ...cached };
+}
+
+interface Loaded {
+  readonly tables: DesiredTable[];
+  readonly enums: DesiredEnum[];
+  readonly sequences: DesiredSequence[];
+  readonly extensions: DesiredExtension[];
+}
+
+/**
+ * Names, references and renames across all files; returns the first definition of each object. With
+ * `pickOnly` (the same files passed these checks before), only picks: nothing is reported, no origin read.
+ */
+function crossFileChecks(
+  loaded: Loaded,
+  options: LoadOptions,
+  sink: DiagnosticSink,
+  pickOnly: boolean,
+): Loaded {
+  const { tables, enums, sequences, extensions } = loaded;
   const q = (v: { schema: string; name: string }) => qualifiedKey(v);
   const shownName = (v: { schema: string; name: string }) => `${v.schema}.${v.name}`;
   const state = {
@@ -133,6 +197,10 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
       sink,
     ),
   };
+  if (pickOnly) {
+    fillDefaultReferences(state.tables);
+    return state;
+  }
   checkSharedNamespaces(state, sink);
   for (const t of state.tables) checkTable(t, sink);
   checkForeignKeys(state.tables, options.ignore ?? [], sink);
@@ -148,24 +216,7 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   for (const group of inSchema(state.enums)) checkRenames('enum', group, '', sink);
   for (const group of inSchema(state.sequences)) checkRenames('sequence', group, '', sink);
 
-  const diagnostics = sortDiagnostics(sink.list);
-  const cached = cache ? { cache: { hits: cache.hits, misses: cache.misses } } : {};
-  if (diagnostics.some((d) => d.severity === 'error')) return { state: null, diagnostics, ...cached };
-
-  const schemas = new Set<string>(namespaces);
-  for (const list of [state.tables, state.enums, state.sequences, state.extensions]) {
-    for (const o of list) schemas.add(o.schema);
-  }
-  const desired: DesiredState = {
-    schemas: [...schemas].sort(compareStrings),
-    extensions: [...state.extensions].sort((a, b) => compareStrings(a.name, b.name)),
-    enums: [...state.enums].sort(compareQualified),
-    sequences: [...state.sequences].sort(compareQualified),
-    tables: qualifyEnumTypes(state.tables, state.enums).sort(compareQualified),
-    files,
-    hash: hash.digest('hex'),
-  };
-  return { state: desired, diagnostics, ...cached };
+  return state;
 }
 
 /** One file's own work: YAML, the JSON Schema, SQL fragments, normalisation. Depends on nothing else. */
@@ -178,6 +229,7 @@ async function loadFile(
   for (const d of parsed.diagnostics) sink.push(d);
   const namespaces: string[] = [];
   const tables: DesiredTable[] = [];
+  const tableNamespaces: string[] = [];
   const enums: DesiredEnum[] = [];
   const sequences: DesiredSequence[] = [];
   const extensions: DesiredExtension[] = [];
@@ -189,7 +241,10 @@ async function loadFile(
     const namespace = str(data.schema) ?? 'public';
     namespaces.push(namespace);
     const map = (v: unknown) => Object.entries(isRecord(v) ? v : {});
-    for (const [k, v] of map(data.tables)) tables.push(normaliseTable(doc, namespace, k, v, sink));
+    for (const [k, v] of map(data.tables)) {
+      tables.push(normaliseTable(doc, namespace, k, v, sink));
+      tableNamespaces.push(namespace);
+    }
     for (const [k, v] of map(data.enums)) enums.push(normaliseEnum(doc, namespace, k, v));
     for (const [k, v] of map(data.sequences)) sequences.push(normaliseSequence(doc, namespace, k, v, sink));
     const exts = Array.isArray(data.extensions) ? data.extensions : [];
@@ -197,6 +252,6 @@ async function loadFile(
       extensions.push(normaliseExtension(doc, namespace, i, v));
     });
   }
-  const load = { namespaces, diagnostics: sink.list, tables, enums, sequences, extensions };
+  const load = { namespaces, diagnostics: sink.list, tables, tableNamespaces, enums, sequences, extensions };
   return { load, documents: parsed.documents };
 }

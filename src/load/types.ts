@@ -108,6 +108,8 @@ export interface FileLoad {
   readonly namespaces: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
   readonly tables: readonly DesiredTable[];
+  /** The `schema:` namespace of the document each table was written in, by position in `tables`. */
+  readonly tableNamespaces: readonly string[];
   readonly enums: readonly DesiredEnum[];
   readonly sequences: readonly DesiredSequence[];
   readonly extensions: readonly DesiredExtension[];

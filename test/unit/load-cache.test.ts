@@ -82,6 +82,18 @@ describe('load cache', () => {
     expect(inCached?.line).toBeGreaterThan(1);
   });
 
+  it('runs the checks across files again when an option they depend on changes', async () => {
+    const cacheDir = freshCacheDir();
+    const plain = await loadDesiredState('schema', { cwd: root, cacheDir });
+    expect(plain.state).not.toBeNull();
+    // The example schema uses more than one schema: managing only public makes the others errors.
+    const narrowed = await loadDesiredState('schema', { cwd: root, cacheDir, schemas: ['public'] });
+    expect(narrowed.cache?.misses).toBe(0);
+    same(await loadDesiredState('schema', { cwd: root, schemas: ['public'] }), narrowed);
+    expect(narrowed.state).toBeNull();
+    same(plain, await loadDesiredState('schema', { cwd: root, cacheDir }));
+  });
+
   it('treats a damaged entry as absent and rewrites it', async () => {
     const cacheDir = freshCacheDir();
     await loadDesiredState('schema', { cwd: root, cacheDir });
