@@ -7,12 +7,14 @@
  * Modes:
  * - `pull DIR`: introspect TIDEMARK_BENCH_URL and write it as YAML into DIR, as `tidemark pull` does.
  * - `introspect`: `introspect()` of TIDEMARK_BENCH_URL alone.
- * - `plan DIR`: `planForTarget` of the YAML in DIR against TIDEMARK_BENCH_URL, with prechecks, as `tidemark plan`.
+ * - `plan DIR`: `planForTarget` of the YAML in DIR against TIDEMARK_BENCH_URL, with prechecks, as `tidemark plan`
+ *   (with TIDEMARK_BENCH_NO_CACHE=1: as `tidemark plan --no-cache`).
+ * - `load DIR`: load the YAML in DIR as `plan` does, filling its load cache.
  * - `migra`: `@pgkit/migra` from TIDEMARK_BENCH_URL to TIDEMARK_BENCH_URL_TO.
  */
 import { resolveConfig } from '../../src/config/config.js';
 import { introspect } from '../../src/introspect/index.js';
-import { planForTarget } from '../../src/plan/create.js';
+import { loadOrThrow, planForTarget } from '../../src/plan/create.js';
 import { DEFAULT_PRECHECK_OPTIONS } from '../../src/plan/prechecks/run.js';
 import { modelToYaml } from '../../src/pull/model-to-yaml.js';
 import { writePulledFiles } from '../../src/pull/write-files.js';
@@ -30,8 +32,19 @@ async function introspectOnly(url: string): Promise<Out> {
   return { tables: result.model.tables.length };
 }
 
+/** As `tidemark plan` resolves it in the directory: the load cache in DIR/.tidemark/cache unless turned off. */
+function configFor(url: string, dir: string) {
+  const cache = process.env.TIDEMARK_BENCH_NO_CACHE === '1' ? { cache: false } : {};
+  return resolveConfig({ db: url, schemaDir: dir, schemas: 'public', ...cache }, {}, dir);
+}
+
+async function load(url: string, dir: string): Promise<Out> {
+  const state = await loadOrThrow(configFor(url, dir));
+  return { tables: state.tables.length };
+}
+
 async function plan(url: string, dir: string): Promise<Out> {
-  const config = resolveConfig({ db: url, schemaDir: dir, schemas: 'public' }, {}, dir);
+  const config = configFor(url, dir);
   const result = await planForTarget({
     config,
     targetUrl: url,
@@ -62,11 +75,15 @@ const job =
         ? () => introspectOnly(url)
         : mode === 'plan' && arg
           ? () => plan(url, arg)
-          : mode === 'migra' && to
-            ? () => migra(url, to)
-            : undefined;
+          : mode === 'load' && arg
+            ? () => load(url, arg)
+            : mode === 'migra' && to
+              ? () => migra(url, to)
+              : undefined;
 if (!job) {
-  process.stderr.write('usage: TIDEMARK_BENCH_URL=... plan-child pull DIR | introspect | plan DIR | migra\n');
+  process.stderr.write(
+    'usage: TIDEMARK_BENCH_URL=... plan-child pull DIR | introspect | plan DIR | load DIR | migra\n',
+  );
   process.exit(2);
 }
 const start = performance.now();

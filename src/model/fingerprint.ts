@@ -31,12 +31,10 @@ function write(value: unknown): string | undefined {
       }
       const record = value as Record<string, unknown>;
       let out = '{';
-      let first = true;
       for (const key of Object.keys(record).sort()) {
         const v = write(record[key]);
         if (v === undefined) continue;
-        out += `${first ? '' : ','}${JSON.stringify(key)}:${v}`;
-        first = false;
+        out += `${out.length > 1 ? ',' : ''}${quotedKey(key)}:${v}`;
       }
       return `${out}}`;
     }
@@ -45,6 +43,18 @@ function write(value: unknown): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** Object keys are few and repeat in every table: quote each once. */
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 export function sha256(text: string): string {
