@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareStrings } from '../model/keys.js';
@@ -186,8 +186,25 @@ export class LoadCache {
       const rows = [...this.next.values(), ...(checks ? [checks] : [])];
       writeFileSync(tmp, `${this.header}\n${rows.join('\n')}\n`);
       renameSync(tmp, this.file);
+      pruneStale(dirname(this.file));
     } catch {
       // See above: not writing the cache leaves every result correct.
+    }
+  }
+}
+
+/** A schema directory not loaded for this long is probably gone (a moved checkout, a test's temp dir). */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
+function pruneStale(dir: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    if (!/^(load-.*\.cache|schemas-.*\.json|.*\.tmp)$/.test(name)) continue;
+    const file = join(dir, name);
+    try {
+      if (now - statSync(file).mtimeMs > STALE_MS) rmSync(file, { force: true });
+    } catch {
+      // Removed by another run meanwhile.
     }
   }
 }

@@ -1,4 +1,14 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,6 +115,22 @@ describe('load cache', () => {
     expect(damaged.cache?.misses).toBe(1);
     same(await loadDesiredState('schema', { cwd: root }), damaged);
     expect((await loadDesiredState('schema', { cwd: root, cacheDir })).cache?.misses).toBe(0);
+  });
+
+  it('removes the cache of schema directories not loaded for a month when it writes its own', async () => {
+    const cacheDir = freshCacheDir();
+    mkdirSync(cacheDir, { recursive: true });
+    const old = join(cacheDir, 'load-0000000000000000.cache');
+    const recent = join(cacheDir, 'load-1111111111111111.cache');
+    const unrelated = join(cacheDir, 'notes.txt');
+    for (const f of [old, recent, unrelated]) writeFileSync(f, 'x');
+    const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    utimesSync(old, longAgo, longAgo);
+    utimesSync(unrelated, longAgo, longAgo);
+    await loadDesiredState('schema', { cwd: root, cacheDir });
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(existsSync(unrelated)).toBe(true);
   });
 
   it('loads correctly when the cache directory cannot be written', async () => {
