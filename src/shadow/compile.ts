@@ -6,7 +6,7 @@ import type { DesiredState, DesiredTable, Diagnostic } from '../load/types.js';
 import type { IntrospectionResult } from '../model/types.js';
 import { ShadowPool } from './pool.js';
 import { runPrelude } from './prelude.js';
-import { type CompileStatement, renderDesiredScript } from './render-desired.js';
+import { type CompileStage, type CompileStatement, renderDesiredScript } from './render-desired.js';
 
 /**
  * Shadow compilation: the desired state rendered to DDL, run on an empty database of the same PostgreSQL
@@ -46,7 +46,7 @@ export async function compileDesired(
     try {
       const client = await connect(shadow.url);
       try {
-        const diagnostics = await runScript(client, script, options.prelude ?? []);
+        const diagnostics = await runScript(shadow.url, client, script, options.prelude ?? []);
         if (diagnostics.length > 0) {
           const major = Math.floor((await serverVersionNum(client)) / 10000);
           throw new InputError(`the desired state does not compile on PostgreSQL ${major}`, diagnostics);
@@ -63,40 +63,81 @@ export async function compileDesired(
   }
 }
 
+/** Tables per extra connection: below this, a second connection costs more than it saves. */
+const TABLES_PER_LANE = 25;
+const MAX_LANES = 2;
+
 /**
- * Run the script in batches (one round trip each). When a batch fails, run it again statement by statement
- * under savepoints so every error is reported at its YAML position, not just the first.
+ * Run the script: types, then the prelude, then sequences on one connection; the tables (each with its own
+ * comments and indexes, independent of every other table) spread over up to two connections, since the
+ * server does this work on one core per connection; then foreign keys and sequence ownership on the first.
+ * Each list goes in batches (one round trip each); when a batch fails it runs again statement by statement
+ * under savepoints so every error is reported at its YAML position, not just the first. Diagnostics come
+ * back in script order whatever connection found them.
  */
 async function runScript(
-  client: pg.Client,
+  url: string,
+  first: pg.Client,
   script: readonly CompileStatement[],
   prelude: readonly string[],
 ): Promise<Diagnostic[]> {
-  const diagnostics: Diagnostic[] = [];
+  const found: { index: number; diagnostic: Diagnostic }[] = [];
   const failedTables = new Set<string>();
-  await client.query('SET search_path = public');
-  // Schemas, extensions and enums first: the unmanaged definitions of the prelude may use them.
-  const firstTable = script.findIndex((s) => s.table !== null || s.what.startsWith('sequence '));
-  const split = firstTable < 0 ? script.length : firstTable;
-  const batches: (readonly CompileStatement[] | 'prelude')[] = [];
-  for (let i = 0; i < split; i += BATCH) batches.push(script.slice(i, Math.min(i + BATCH, split)));
-  batches.push('prelude');
-  for (let i = split; i < script.length; i += BATCH) batches.push(script.slice(i, i + BATCH));
-  for (const entry of batches) {
-    if (entry === 'prelude') {
-      await runPrelude(client, prelude);
-      continue;
+  const indexed = script.map((statement, index) => ({ statement, index }));
+  const of = (stage: CompileStage) => indexed.filter((s) => s.statement.stage === stage);
+  await first.query('SET search_path = public');
+  await runBatches(first, of('types'), failedTables, found);
+  await runPrelude(first, prelude);
+  await runBatches(first, of('sequences'), failedTables, found);
+
+  const tableStatements = of('tables');
+  const tables = new Set(tableStatements.map((s) => s.statement.table));
+  const laneCount = Math.max(1, Math.min(MAX_LANES, Math.floor(tables.size / TABLES_PER_LANE)));
+  const lanes: (typeof indexed)[] = Array.from({ length: laneCount }, () => []);
+  const laneOf = new Map<string | null, number>();
+  for (const s of tableStatements) {
+    let lane = laneOf.get(s.statement.table);
+    if (lane === undefined) {
+      lane = laneOf.size % laneCount;
+      laneOf.set(s.statement.table, lane);
     }
-    const batch = entry.filter((s) => s.table === null || !failedTables.has(s.table));
+    lanes[lane]!.push(s);
+  }
+  const extra = await Promise.all(lanes.slice(1).map(() => connect(url)));
+  try {
+    const clients = [first, ...extra];
+    await Promise.all(
+      clients.map(async (client, i) => {
+        if (i > 0) await client.query('SET search_path = public');
+        await runBatches(client, lanes[i]!, failedTables, found);
+      }),
+    );
+  } finally {
+    await Promise.all(extra.map((c) => c.end().catch(() => {})));
+  }
+  await runBatches(first, of('links'), failedTables, found);
+  return found.sort((a, b) => a.index - b.index).map((f) => f.diagnostic);
+}
+
+async function runBatches(
+  client: pg.Client,
+  statements: readonly { statement: CompileStatement; index: number }[],
+  failedTables: Set<string>,
+  found: { index: number; diagnostic: Diagnostic }[],
+): Promise<void> {
+  for (let i = 0; i < statements.length; i += BATCH) {
+    const batch = statements
+      .slice(i, i + BATCH)
+      .filter((s) => s.statement.table === null || !failedTables.has(s.statement.table));
     if (batch.length === 0) continue;
     try {
-      await client.query(`BEGIN;\n${batch.map((s) => `${s.sql};`).join('\n')}\nCOMMIT;`);
+      await client.query(`BEGIN;\n${batch.map((s) => `${s.statement.sql};`).join('\n')}\nCOMMIT;`);
       continue;
     } catch {
       await client.query('ROLLBACK');
     }
     await client.query('BEGIN');
-    for (const statement of batch) {
+    for (const { statement, index } of batch) {
       if (statement.table !== null && failedTables.has(statement.table)) continue;
       await client.query('SAVEPOINT tidemark_stmt');
       try {
@@ -105,12 +146,11 @@ async function runScript(
       } catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT tidemark_stmt');
         if (statement.table !== null) failedTables.add(statement.table);
-        diagnostics.push(toDiagnostic(statement, error));
+        found.push({ index, diagnostic: toDiagnostic(statement, error) });
       }
     }
     await client.query('COMMIT');
   }
-  return diagnostics;
 }
 
 function toDiagnostic(statement: CompileStatement, error: unknown): Diagnostic {

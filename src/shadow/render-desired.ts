@@ -22,7 +22,15 @@ export interface CompileStatement {
   readonly what: string;
   /** Key of the table this statement needs; it is skipped when that table failed. */
   readonly table: string | null;
+  /**
+   * `types`: schemas, extensions, enums (before the prelude); `sequences`; `tables`: a table and everything on
+   * it alone (comments, indexes), independent of every other table; `links`: what ties tables together or
+   * to sequences (foreign keys, OWNED BY), once all tables exist.
+   */
+  readonly stage: CompileStage;
 }
+
+export type CompileStage = 'types' | 'sequences' | 'tables' | 'links';
 
 /**
  * `support` names tables compiled only because a compiled table's foreign key points at them: they get their
@@ -34,8 +42,9 @@ export function renderDesiredScript(
   support: ReadonlySet<string> = new Set(),
 ) {
   const out: CompileStatement[] = [];
+  let stage: CompileStage = 'types';
   const push = (sql: string, what: string, source: SourceRef | null, table: string | null = null) =>
-    out.push({ sql, what, source, table });
+    out.push({ sql, what, source, table, stage });
 
   for (const schema of state.schemas) {
     if (schema !== 'public') push(`${renderCreateSchema(schema)}`, `schema ${schema}`, null);
@@ -46,12 +55,14 @@ export function renderDesiredScript(
     if (e.comment !== null)
       push(renderComment({ kind: 'type', object: e }, e.comment), `enum ${qualify(e)}`, e.source);
   }
+  stage = 'sequences';
   for (const s of state.sequences) {
     push(renderCreateSequence(s), `sequence ${qualify(s)}`, s.source);
     if (s.comment !== null) {
       push(renderComment({ kind: 'sequence', object: s }, s.comment), `sequence ${qualify(s)}`, s.source);
     }
   }
+  stage = 'tables';
   for (const t of tables) {
     const key = qualifiedKey(t);
     const what = `table ${qualify(t)}`;
@@ -87,6 +98,7 @@ export function renderDesiredScript(
     }
   }
   const tableKeys = new Set(tables.map(qualifiedKey));
+  stage = 'links';
   for (const s of state.sequences) {
     // Ownership only once the owning table exists in this script.
     if (s.ownedBy && tableKeys.has(qualifiedKey({ schema: s.schema, name: s.ownedBy.table }))) {
@@ -94,6 +106,7 @@ export function renderDesiredScript(
     }
   }
   const full = tables.filter((t) => !support.has(qualifiedKey(t)));
+  stage = 'tables';
   for (const t of full) {
     const key = qualifiedKey(t);
     for (const i of t.indexes) {
@@ -109,6 +122,7 @@ export function renderDesiredScript(
       }
     }
   }
+  stage = 'links';
   for (const t of full) {
     const key = qualifiedKey(t);
     for (const fk of t.foreignKeys) {
