@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexState } from '../../src/apply/index-steps.js';
+import { withClient } from '../../src/db/connect.js';
 import { catalogFingerprint } from '../fixtures/apply/catalog-fingerprint.js';
 import { fingerprintsAlong } from '../fixtures/apply/expected.js';
 import { buildPlan, type GroupSpec } from '../fixtures/apply/plans.js';
-import { createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/db.js';
+import { type ChildExit, cloneDatabase, runApplyChild } from '../helpers/apply-child.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 /**
  * Crash safety (TESTING.md law 5): apply runs in a child process that is SIGKILLed right after each step's
@@ -125,57 +126,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cloneSeed(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: databaseUrl(seed.url, 'postgres') });
-  await admin.connect();
-  await admin.query(`create database ${name} template ${seed.name}`);
-  return {
-    url: databaseUrl(seed.url, name),
-    drop: async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runChild(
-  url: string,
-  env: Record<string, string> = {},
-): { child: ChildProcess; done: Promise<Exit> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, planFile], {
-    env: { ...process.env, APPLY_TEST_URL: url, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const done = new Promise<Exit>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
-}
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+const cloneSeed = (name: string) => cloneDatabase(seed, name);
+const runChild = (url: string, env: Record<string, string> = {}) => runApplyChild(script, planFile, url, env);
 
 const ledgerSteps = (url: string) =>
   withClient(
@@ -189,7 +141,7 @@ const ledgerSteps = (url: string) =>
   );
 
 /** After the rerun: converged, every row intact, one run, every step completed. */
-async function expectConverged(url: string, exit: Exit, attempts: (n: number) => number): Promise<void> {
+async function expectConverged(url: string, exit: ChildExit, attempts: (n: number) => number): Promise<void> {
   expect(exit.stderr).toBe('');
   expect(exit.code).toBe(0);
   const result = JSON.parse(

@@ -1,14 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexState } from '../../src/apply/index-steps.js';
+import { withClient } from '../../src/db/connect.js';
 import type { Plan, Step } from '../../src/plan/types.js';
+import {
+  APPLY_PLANNED_SCRIPT,
+  type ChildExit,
+  cloneDatabase,
+  runApplyChild,
+} from '../helpers/apply-child.js';
 import { planAgainst } from '../helpers/converge.js';
-import { createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 /**
  * An index whose definition changes is replaced build-new-then-swap: build under a temporary name, drop the
@@ -34,7 +38,6 @@ const SCHEMA = `tables:
       items_code_idx: { columns: [code], unique: true, include: [note], comment: One row per code }
 `;
 
-const script = fileURLToPath(new URL('../fixtures/apply/run-apply-planned.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tidemark-swap-'));
 const planFile = join(dir, 'swap.plan.json');
 let seed: TestDatabase;
@@ -58,57 +61,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cloneSeed(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = new pg.Client({ connectionString: databaseUrl(seed.url, 'postgres') });
-  await admin.connect();
-  await admin.query(`create database ${name} template ${seed.name}`);
-  return {
-    url: databaseUrl(seed.url, name),
-    drop: async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runChild(
-  url: string,
-  env: Record<string, string> = {},
-): { child: ChildProcess; done: Promise<Exit> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, planFile], {
-    env: { ...process.env, APPLY_TEST_URL: url, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const done = new Promise<Exit>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
-}
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+const cloneSeed = (name: string) => cloneDatabase(seed, name);
+const runChild = (url: string, env: Record<string, string> = {}) =>
+  runApplyChild(APPLY_PLANNED_SCRIPT, planFile, url, env);
 
 interface IndexRow {
   name: string;
@@ -140,7 +95,7 @@ async function expectUniqueEnforced(url: string): Promise<void> {
   ).rejects.toThrow(/duplicate key value/);
 }
 
-async function expectConverged(url: string, exit: Exit): Promise<void> {
+async function expectConverged(url: string, exit: ChildExit): Promise<void> {
   expect(exit.stderr).toBe('');
   expect(exit.code).toBe(0);
   expect(await indexes(url)).toEqual([{ name: 'items_code_idx', valid: true, definition: NEW }]);
