@@ -1,4 +1,4 @@
-import type { DesiredState, DesiredTable, SourceRef } from '../load/types.js';
+import type { DesiredIndex, DesiredState, DesiredTable, SourceRef } from '../load/types.js';
 import { qualifiedKey } from '../model/keys.js';
 import { qualify, quoteIdent } from '../sql/quote.js';
 import {
@@ -33,8 +33,9 @@ export interface CompileStatement {
 export type CompileStage = 'types' | 'sequences' | 'tables' | 'links';
 
 /**
- * `support` names tables compiled only because a compiled table's foreign key points at them: they get their
- * columns and keys (what a foreign key needs), and nothing that could point further out.
+ * `support` names tables compiled only because a compiled table's foreign key points at them: they get the
+ * referenced columns and the keys over them (what a foreign key needs), and nothing that could point further
+ * out.
  */
 export function renderDesiredScript(
   state: DesiredState,
@@ -63,12 +64,14 @@ export function renderDesiredScript(
     }
   }
   stage = 'tables';
+  const referenced = referencedColumns(tables, support);
   for (const t of tables) {
     const key = qualifiedKey(t);
     const what = `table ${qualify(t)}`;
     if (support.has(key)) {
-      push(renderCreateTable({ ...t, checks: [] }), what, t.source, key);
-      for (const i of t.indexes.filter((x) => x.unique && x.where === null)) {
+      const stub = supportStub(t, referenced.get(key) ?? []);
+      push(renderCreateTable(stub.table), what, t.source, key);
+      for (const i of stub.indexes) {
         push(renderCreateIndex(t, i), `index ${quoteIdent(i.name)} on ${qualify(t)}`, i.source, key);
       }
       continue;
@@ -139,4 +142,54 @@ export function renderDesiredScript(
     }
   }
   return out;
+}
+
+/** For each support table, the column lists the compiled tables' foreign keys reference in it. */
+function referencedColumns(
+  tables: readonly DesiredTable[],
+  support: ReadonlySet<string>,
+): Map<string, (readonly string[])[]> {
+  const out = new Map<string, (readonly string[])[]>();
+  for (const t of tables) {
+    if (support.has(qualifiedKey(t))) continue;
+    for (const fk of t.foreignKeys) {
+      const target = qualifiedKey({ schema: fk.references.schema, name: fk.references.table });
+      if (!support.has(target)) continue;
+      const lists = out.get(target) ?? [];
+      lists.push(fk.references.columns);
+      out.set(target, lists);
+    }
+  }
+  return out;
+}
+
+/**
+ * A table compiled only so foreign keys can point at it, reduced to what they need: the referenced columns
+ * (plain: no default, identity or generated expression) and the keys over exactly those columns. Its own
+ * compiled form is never used; the live table stands for it.
+ */
+function supportStub(
+  t: DesiredTable,
+  referenced: readonly (readonly string[])[],
+): { table: DesiredTable; indexes: DesiredIndex[] } {
+  const needed = new Set(referenced.flat());
+  const within = (columns: readonly string[]) => columns.length > 0 && columns.every((c) => needed.has(c));
+  const columns = t.columns
+    .filter((c) => needed.has(c.name))
+    .map((c) => ({ ...c, default: null, identity: null, generated: null, comment: null }));
+  const primaryKey = t.primaryKey && within(t.primaryKey.columns) ? { ...t.primaryKey, comment: null } : null;
+  const table = {
+    ...t,
+    columns,
+    primaryKey,
+    uniques: t.uniques.filter((u) => within(u.columns)).map((u) => ({ ...u, comment: null })),
+    checks: [],
+    foreignKeys: [],
+    indexes: [],
+    comment: null,
+  };
+  const indexes = t.indexes
+    .filter((i) => i.unique && i.where === null && within(i.keys.map((k) => k.column ?? '')))
+    .map((i) => ({ ...i, include: [], comment: null }));
+  return { table, indexes };
 }
