@@ -53,6 +53,8 @@ export class LoadCache {
   private dirty = false;
   hits = 0;
   misses = 0;
+  /** Shown names of the files loaded afresh: changed since the last load, or new. */
+  readonly missed: string[] = [];
 
   constructor(cacheDir: string, schemaDir: string) {
     const id = createHash('sha256').update(schemaDir).digest('hex').slice(0, 16);
@@ -137,6 +139,7 @@ export class LoadCache {
     }
     if (load === null) {
       this.misses++;
+      this.missed.push(shown);
       return null;
     }
     let parsed: readonly ParsedDocument[] | null = null;

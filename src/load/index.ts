@@ -126,7 +126,7 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   cache?.save();
 
   const diagnostics = sortDiagnostics(sink.list);
-  const cached = cache ? { cache: { hits: cache.hits, misses: cache.misses } } : {};
+  const cached = cache ? { cache: { hits: cache.hits, misses: cache.misses, missed: cache.missed } } : {};
   if (diagnostics.some((d) => d.severity === 'error')) return { state: null, diagnostics, ...cached };
 
   const schemas = new Set<string>(namespaces);

@@ -120,5 +120,10 @@ export interface LoadResult {
   readonly state: DesiredState | null;
   readonly diagnostics: readonly Diagnostic[];
   /** Files whose per-file work came from the load cache, and those loaded afresh (when a cache was used). */
-  readonly cache?: { readonly hits: number; readonly misses: number };
+  readonly cache?: {
+    readonly hits: number;
+    readonly misses: number;
+    /** Shown names of the files loaded afresh (changed since the last load, or new). */
+    readonly missed: readonly string[];
+  };
 }

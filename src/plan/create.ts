@@ -10,6 +10,7 @@ import { compileDesired } from '../shadow/compile.js';
 import { canonicalTables, stableTrips, unsettledLiveTables } from '../shadow/fixpoint.js';
 import { liveModelIfUnchanged, mergeCompiled, splitByLiveModel } from '../shadow/incremental.js';
 import { ShadowPool } from '../shadow/pool.js';
+import { compileChanged, compileLikelyChanged, type Speculation } from '../shadow/speculate.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildPlan } from './build.js';
 import { type PrecheckOptions, runPrechecks } from './prechecks/run.js';
@@ -24,6 +25,8 @@ export interface PlanTimings {
   readonly planMs: number;
   /** Tables sent to the shadow database (the rest matched the live catalog exactly). */
   readonly compiledTables: number;
+  /** Whether the compile that was used ran ahead, while the catalog was read (shadow/speculate.ts). */
+  readonly compiledAhead: boolean;
 }
 
 export interface PlanForTargetOptions {
@@ -92,13 +95,7 @@ async function planWithPool(options: PlanForTargetOptions, pool: ShadowPool): Pr
   const guessed = guessSchemas(config);
   const early = guessed ? readLive(options.targetUrl, guessed, config) : null;
   early?.catch(() => {});
-  let t = performance.now();
-  const lap = () => {
-    const now = performance.now();
-    const ms = now - t;
-    t = now;
-    return Math.round(ms);
-  };
+  const start = performance.now();
   let loaded: Awaited<ReturnType<typeof loadForPlan>>;
   try {
     loaded = await loadForPlan(config);
@@ -107,12 +104,51 @@ async function planWithPool(options: PlanForTargetOptions, pool: ShadowPool): Pr
     throw error;
   }
   const { state } = loaded;
-  const loadMs = lap();
-  // Files changed since the last run (but not all of them: a first run or a cold CI cache) usually mean
-  // tables to compile: have a shadow database created while the catalog is read.
-  if (!options.fullCompile && loaded.cache && loaded.cache.misses > 0 && loaded.cache.hits > 0)
-    pool.prepare(1);
+  const loadMs = Math.round(performance.now() - start);
   const schemas = managedSchemas(config, state);
+  // Files changed since the last run (but not all of them: a first run or a cold CI cache) usually hold the
+  // tables that differ: compile them while the catalog is read (shadow/speculate.ts).
+  const changedFiles = loaded.cache && loaded.cache.hits > 0 ? loaded.cache.missed : [];
+  const speculation =
+    options.fullCompile || changedFiles.length === 0
+      ? null
+      : compileLikelyChanged(state, changedFiles, {
+          serverUrl: options.targetUrl,
+          shadowUrl: config.shadowUrl,
+          schemas,
+          ignore: config.ignore,
+          pool,
+        });
+  try {
+    return await planLoaded(options, pool, { state, schemas, guessed, early, loadMs, speculation });
+  } finally {
+    // Never leave it running past the plan: its shadow database is dropped through the pool.
+    await speculation?.result;
+  }
+}
+
+interface Loaded {
+  readonly state: DesiredState;
+  readonly schemas: string[];
+  readonly guessed: string[] | null;
+  readonly early: Promise<LiveRead> | null;
+  readonly loadMs: number;
+  readonly speculation: Speculation | null;
+}
+
+async function planLoaded(
+  options: PlanForTargetOptions,
+  pool: ShadowPool,
+  { state, schemas, guessed, early, loadMs, speculation }: Loaded,
+): Promise<PlanForTargetResult> {
+  const { config } = options;
+  let t = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - t;
+    t = now;
+    return Math.round(ms);
+  };
   let read: LiveRead;
   if (early && sameList(schemas, guessed)) read = await early;
   else {
@@ -140,17 +176,25 @@ async function planWithPool(options: PlanForTargetOptions, pool: ShadowPool): Pr
   };
   const unchanged = options.fullCompile ? null : liveModelIfUnchanged(state, live.model, split.changed);
   let desiredModel: Model;
+  let compiledAhead = false;
   let liveStable: ReadonlyMap<string, Table> = new Map();
   if (unchanged) {
     desiredModel = unchanged;
   } else {
     // The stable-form trips that follow need two more databases: create them while this one compiles.
     pool.prepare(2);
-    const compiled = await compileDesired(state, {
-      ...compileOptions,
-      tables: split.compile,
-      support: split.support,
-    });
+    const result = options.fullCompile
+      ? {
+          compiled: await compileDesired(state, {
+            ...compileOptions,
+            tables: split.compile,
+            support: split.support,
+          }),
+          ahead: false,
+        }
+      : await compileChanged(speculation, state, split.changed, compileOptions);
+    compiledAhead = result.ahead;
+    const compiled = result.compiled;
     const desiredFirst = mergeCompiled(state, compiled.model, live.model, split.changed);
     // One more trip through PostgreSQL where expressions are in question, so they are compared in their
     // stable form (shadow/fixpoint.ts).
@@ -201,6 +245,7 @@ async function planWithPool(options: PlanForTargetOptions, pool: ShadowPool): Pr
       diffMs,
       planMs,
       compiledTables: unchanged ? 0 : split.compile.length,
+      compiledAhead,
     },
   };
 }

@@ -69,16 +69,21 @@ export interface CompileSplit {
 
 export function splitByLiveModel(state: DesiredState, live: Model): CompileSplit {
   const liveByKey = new Map(live.tables.map((t) => [qualifiedKey(t), t]));
-  const desiredByKey = new Map(state.tables.map((t) => [qualifiedKey(t), t]));
   const changed = new Set<string>();
   for (const t of state.tables) {
     const key = qualifiedKey(t);
     const l = liveByKey.get(key);
     if (!l || tableSignature(l) !== tableSignature(t)) changed.add(key);
   }
+  return compileSet(state, changed);
+}
+
+/** The tables to compile for a set of changed ones: those, and the tables their foreign keys point at. */
+export function compileSet(state: DesiredState, changed: ReadonlySet<string>): CompileSplit {
+  const desiredByKey = new Map(state.tables.map((t) => [qualifiedKey(t), t]));
   const support = new Set<string>();
   for (const key of changed) {
-    for (const fk of desiredByKey.get(key)!.foreignKeys) {
+    for (const fk of desiredByKey.get(key)?.foreignKeys ?? []) {
       const target = qualifiedKey({ schema: fk.references.schema, name: fk.references.table });
       if (desiredByKey.has(target) && !changed.has(target)) support.add(target);
     }

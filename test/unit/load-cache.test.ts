@@ -52,8 +52,9 @@ describe('load cache', () => {
     const cold = await loadDesiredState(dir, { cwd: root, cacheDir });
     const warm = await loadDesiredState(dir, { cwd: root, cacheDir });
     const files = listSchemaFiles(join(root, dir)).length;
-    expect(cold.cache).toEqual({ hits: 0, misses: files });
-    expect(warm.cache).toEqual({ hits: files, misses: 0 });
+    expect(cold.cache).toMatchObject({ hits: 0, misses: files });
+    expect(cold.cache?.missed).toHaveLength(files);
+    expect(warm.cache).toEqual({ hits: files, misses: 0, missed: [] });
     same(plain, cold);
     same(plain, warm);
   });
@@ -74,7 +75,7 @@ describe('load cache', () => {
         `        references: { table: ${target.name}, columns: [no_such_column] }\n`,
     );
     const warm = await loadDesiredState(dir, { cwd: dir, cacheDir });
-    expect(warm.cache).toEqual({ hits: files.length, misses: 1 });
+    expect(warm.cache).toEqual({ hits: files.length, misses: 1, missed: ['zz-new.yaml'] });
     same(await loadDesiredState(dir, { cwd: dir }), warm);
     expect(warm.diagnostics.map((d) => d.code)).toEqual(['unknown-column']);
 
@@ -85,7 +86,7 @@ describe('load cache', () => {
       `tables:\n  ${target.name}:\n    columns:\n      id: { type: bigint }\n`,
     );
     const dup = await loadDesiredState(dir, { cwd: dir, cacheDir });
-    expect(dup.cache).toEqual({ hits: files.length + 1, misses: 1 });
+    expect(dup.cache).toEqual({ hits: files.length + 1, misses: 1, missed: ['000-dup.yaml'] });
     same(await loadDesiredState(dir, { cwd: dir }), dup);
     const inCached = dup.diagnostics.find((d) => d.code === 'duplicate-definition');
     expect(inCached?.file).not.toBe('000-dup.yaml');

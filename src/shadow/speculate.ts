@@ -1,0 +1,85 @@
+import { withClient } from '../db/connect.js';
+import type { DesiredState } from '../load/types.js';
+import { compareQualified, qualifiedKey } from '../model/keys.js';
+import type { IntrospectionResult } from '../model/types.js';
+import { type CompileOptions, compileDesired } from './compile.js';
+import { compileSet } from './incremental.js';
+import { readPrelude } from './prelude.js';
+
+/**
+ * The tables written in the files that changed since the last load are, nearly always, the tables that
+ * differ from live. Their compile can start as soon as the YAML is loaded, while the catalog is still being
+ * read; once the catalog says which tables really differ, the result is used if they are all among them (the
+ * extra ones are compiled for nothing and ignored), and otherwise the compile is done again for the real set.
+ * The same introspector reads the result either way: only the moment of compiling changes.
+ */
+export interface Speculation {
+  readonly likely: ReadonlySet<string>;
+  /** Null when the compile failed: the real compile then reports whatever is wrong. */
+  readonly result: Promise<IntrospectionResult | null>;
+}
+
+export function compileLikelyChanged(
+  state: DesiredState,
+  changedFiles: readonly string[],
+  options: Omit<CompileOptions, 'tables' | 'support' | 'prelude'>,
+): Speculation | null {
+  const files = new Set(changedFiles);
+  const likely = new Set(state.tables.filter((t) => files.has(t.source.file)).map(qualifiedKey));
+  if (likely.size === 0) return null;
+  const { compile, support } = compileSet(state, likely);
+  const result = (async () => {
+    // What the real compile would get from the catalog read (shadow/prelude.ts), read on its own here.
+    const prelude = await withClient(options.serverUrl, (c) => readPrelude(c, options.schemas));
+    return compileDesired(state, { ...options, tables: compile, support, prelude });
+  })().catch(() => null);
+  return { likely, result };
+}
+
+/**
+ * The compile of the tables that differ from live (`changed`): the one that ran ahead where it covers them,
+ * plus a compile of the rest (started at once, beside it) when the guess missed some. Tables that always
+ * "differ" because their YAML is spelled unlike PostgreSQL prints it are the usual rest.
+ */
+export async function compileChanged(
+  speculation: Speculation | null,
+  state: DesiredState,
+  changed: ReadonlySet<string>,
+  options: Omit<CompileOptions, 'tables' | 'support'>,
+): Promise<{ compiled: IntrospectionResult; ahead: boolean }> {
+  const compile = (keys: ReadonlySet<string>) => {
+    const set = compileSet(state, keys);
+    return compileDesired(state, { ...options, tables: set.compile, support: set.support });
+  };
+  if (!speculation) return { compiled: await compile(changed), ahead: false };
+  const rest = new Set([...changed].filter((k) => !speculation.likely.has(k)));
+  const more = rest.size > 0 ? compile(rest) : null;
+  more?.catch(() => {});
+  const ahead = await speculation.result;
+  if (ahead === null) {
+    await more?.catch(() => {});
+    return { compiled: await compile(changed), ahead: false };
+  }
+  if (!more) return { compiled: ahead, ahead: true };
+  return { compiled: combine(ahead, speculation.likely, await more, rest), ahead: true };
+}
+
+/**
+ * Two compiles of the same desired state with different tables as one: each table from the compile that
+ * compiled it in full (not as a foreign key target), each sequence's ownership from the compile that had
+ * its owner. Types, extensions and sequences are otherwise the same in both: every compile creates them all.
+ */
+function combine(
+  a: IntrospectionResult,
+  aTables: ReadonlySet<string>,
+  b: IntrospectionResult,
+  bTables: ReadonlySet<string>,
+): IntrospectionResult {
+  const tables = [
+    ...a.model.tables.filter((t) => aTables.has(qualifiedKey(t))),
+    ...b.model.tables.filter((t) => bTables.has(qualifiedKey(t))),
+  ].sort(compareQualified);
+  const owned = new Map(b.model.sequences.filter((s) => s.ownedBy).map((s) => [qualifiedKey(s), s]));
+  const sequences = a.model.sequences.map((s) => (s.ownedBy ? s : (owned.get(qualifiedKey(s)) ?? s)));
+  return { ...a, model: { ...a.model, tables, sequences } };
+}

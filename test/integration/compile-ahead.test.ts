@@ -1,0 +1,104 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/config.js';
+import { type PlanForTargetResult, planForTarget } from '../../src/plan/create.js';
+import { executePlanSql } from '../helpers/converge.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+/**
+ * With a load cache, the tables of the files changed since the last run are compiled while the catalog is
+ * read. The plan must be exactly the plan of a run without that head start: when the guess covers every
+ * table that differs, when it does not (the database changed too: the rest is compiled beside it and the two
+ * compiles combined), and when the changed file changes nothing.
+ */
+
+let db: TestDatabase;
+const project = mkdtempSync(join(tmpdir(), 'tidemark-compile-ahead-'));
+const schemaDir = join(project, 'schema');
+
+const FILES: Record<string, string> = {
+  'parents.yaml': `tables:
+  parents:
+    columns:
+      id: { type: bigint, primaryKey: true }
+      name: { type: text, notNull: true }
+`,
+  'children.yaml': `tables:
+  children:
+    columns:
+      id: { type: bigint, primaryKey: true }
+      parent_id: { type: bigint, references: parents.id }
+      age: { type: integer, check: "age >= 0" }
+`,
+  'rooms.yaml': `tables:
+  rooms:
+    columns:
+      id: { type: bigint, primaryKey: true }
+      label: { type: text }
+`,
+};
+
+function write(name: string, text: string): void {
+  writeFileSync(join(schemaDir, name), text);
+}
+
+async function plan(cache: boolean): Promise<PlanForTargetResult> {
+  const config = resolveConfig({ db: db.url, schemaDir, schemas: 'public', cache }, {}, project);
+  return planForTarget({ config, targetUrl: db.url, prechecks: false, allowHazards: [] });
+}
+
+/** The plan with the head start, checked against the plan without any cache, then applied. */
+async function planAndApply(): Promise<PlanForTargetResult> {
+  const withCache = await plan(true);
+  const without = await plan(false);
+  expect(without.timings.compiledAhead).toBe(false);
+  expect(JSON.stringify(withCache.plan)).toBe(JSON.stringify(without.plan));
+  await executePlanSql(db.url, withCache.plan);
+  const again = await plan(true);
+  expect(again.plan.groups).toEqual([]);
+  return withCache;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('compile_ahead');
+  mkdirSync(schemaDir);
+  for (const [name, text] of Object.entries(FILES)) write(name, text);
+  const first = await plan(true);
+  await executePlanSql(db.url, first.plan);
+  expect((await plan(true)).plan.groups).toEqual([]);
+});
+
+afterAll(async () => {
+  await db.drop();
+  rmSync(project, { recursive: true, force: true });
+});
+
+describe('compiling the changed files ahead', () => {
+  it('uses the head start when the changed file holds every table that differs', async () => {
+    write('children.yaml', `${FILES['children.yaml']}      nickname: { type: text }\n`);
+    const result = await planAndApply();
+    expect(result.timings.compiledAhead).toBe(true);
+    expect(result.plan.groups.flatMap((g) => g.steps.map((s) => s.sql)).join('\n')).toMatch(
+      /ADD COLUMN nickname/,
+    );
+  });
+
+  it('compiles the rest beside it when the database changed a table no file did', async () => {
+    await db.query('ALTER TABLE rooms ADD COLUMN floor integer');
+    write('parents.yaml', `${FILES['parents.yaml']}      born: { type: date }\n`);
+    const result = await planAndApply();
+    expect(result.timings.compiledAhead).toBe(true);
+    const sql = result.plan.groups.flatMap((g) => g.steps.map((s) => s.sql)).join('\n');
+    expect(sql).toMatch(/ADD COLUMN born/);
+    expect(sql).toMatch(/DROP COLUMN floor/);
+  });
+
+  it('plans nothing when the changed file changes nothing in the database', async () => {
+    write('rooms.yaml', `# the rooms of the centre\n${FILES['rooms.yaml']}`);
+    const result = await plan(true);
+    expect(result.plan.groups).toEqual([]);
+    expect(result.timings.compiledAhead).toBe(false);
+  });
+});
