@@ -6,9 +6,9 @@ import { loadDesiredState } from '../load/index.js';
 import type { DesiredState, LoadResult } from '../load/types.js';
 import { qualifiedKey } from '../model/keys.js';
 import type { IntrospectionResult, Model, Table } from '../model/types.js';
-import { compileDesired } from '../shadow/compile.js';
-import { canonicalTables, stableTrips, unsettledLiveTables } from '../shadow/fixpoint.js';
-import { liveModelIfUnchanged, mergeCompiled, splitByLiveModel } from '../shadow/incremental.js';
+import type { CompileOptions } from '../shadow/compile.js';
+import { stableForms } from '../shadow/fixpoint.js';
+import { compileSet, liveModelIfUnchanged, mergeCompiled, splitByLiveModel } from '../shadow/incremental.js';
 import { ShadowPool } from '../shadow/pool.js';
 import { compileChanged, compileLikelyChanged, type Speculation } from '../shadow/speculate.js';
 import { TOOL_VERSION } from '../version.js';
@@ -106,21 +106,22 @@ async function planWithPool(options: PlanForTargetOptions, pool: ShadowPool): Pr
   const { state } = loaded;
   const loadMs = Math.round(performance.now() - start);
   const schemas = managedSchemas(config, state);
+  const shadow = {
+    serverUrl: options.targetUrl,
+    shadowUrl: config.shadowUrl,
+    schemas,
+    ignore: config.ignore,
+    pool,
+  };
   // Files changed since the last run (but not all of them: a first run or a cold CI cache) usually hold the
   // tables that differ: compile them while the catalog is read (shadow/speculate.ts).
   const changedFiles = loaded.cache && loaded.cache.hits > 0 ? loaded.cache.missed : [];
   const speculation =
     options.fullCompile || changedFiles.length === 0
       ? null
-      : compileLikelyChanged(state, changedFiles, {
-          serverUrl: options.targetUrl,
-          shadowUrl: config.shadowUrl,
-          schemas,
-          ignore: config.ignore,
-          pool,
-        });
+      : compileLikelyChanged(state, changedFiles, shadow);
   try {
-    return await planLoaded(options, pool, { state, schemas, guessed, early, loadMs, speculation });
+    return await planLoaded(options, { state, schemas, guessed, early, loadMs, speculation, shadow });
   } finally {
     // Never leave it running past the plan: its shadow database is dropped through the pool.
     await speculation?.result;
@@ -134,12 +135,13 @@ interface Loaded {
   readonly early: Promise<LiveRead> | null;
   readonly loadMs: number;
   readonly speculation: Speculation | null;
+  /** Where and how shadow compiles run; the catalog read adds the prelude. */
+  readonly shadow: Omit<CompileOptions, 'tables' | 'support' | 'prelude'>;
 }
 
 async function planLoaded(
   options: PlanForTargetOptions,
-  pool: ShadowPool,
-  { state, schemas, guessed, early, loadMs, speculation }: Loaded,
+  { state, schemas, guessed, early, loadMs, speculation, shadow }: Loaded,
 ): Promise<PlanForTargetResult> {
   const { config } = options;
   let t = performance.now();
@@ -160,20 +162,9 @@ async function planLoaded(
   const introspectMs = read.ms;
   lap();
   const split = options.fullCompile
-    ? {
-        compile: state.tables,
-        changed: new Set(state.tables.map(qualifiedKey)),
-        support: new Set<string>(),
-      }
+    ? compileSet(state, new Set(state.tables.map(qualifiedKey)))
     : splitByLiveModel(state, live.model);
-  const compileOptions = {
-    serverUrl: options.targetUrl,
-    shadowUrl: config.shadowUrl,
-    schemas,
-    ignore: config.ignore,
-    prelude,
-    pool,
-  };
+  const compileOptions = { ...shadow, prelude };
   const unchanged = options.fullCompile ? null : liveModelIfUnchanged(state, live.model, split.changed);
   let desiredModel: Model;
   let compiledAhead = false;
@@ -182,37 +173,14 @@ async function planLoaded(
     desiredModel = unchanged;
   } else {
     // The stable-form trips that follow need two more databases: create them while this one compiles.
-    pool.prepare(2);
-    const result = options.fullCompile
-      ? {
-          compiled: await compileDesired(state, {
-            ...compileOptions,
-            tables: split.compile,
-            support: split.support,
-          }),
-          ahead: false,
-        }
-      : await compileChanged(speculation, state, split.changed, compileOptions);
-    compiledAhead = result.ahead;
-    const compiled = result.compiled;
+    shadow.pool?.prepare(2);
+    const { compiled, ahead } = await compileChanged(speculation, state, split.changed, compileOptions);
+    compiledAhead = ahead;
     const desiredFirst = mergeCompiled(state, compiled.model, live.model, split.changed);
-    // One more trip through PostgreSQL where expressions are in question, so they are compared in their
-    // stable form (shadow/fixpoint.ts).
-    const trips = stableTrips(desiredFirst, live.model, split.changed, state);
-    const [desiredStable, liveFirstTrip] = await Promise.all([
-      canonicalTables(desiredFirst, trips.desired, compileOptions),
-      canonicalTables(live.model, trips.live, compileOptions),
-    ]);
-    const unsettled = unsettledLiveTables(desiredFirst, desiredStable, live.model, trips.live);
-    const liveStableTables = new Map([
-      ...liveFirstTrip,
-      ...(await canonicalTables(live.model, unsettled, compileOptions)),
-    ]);
-    liveStable = liveStableTables;
-    desiredModel = {
-      ...desiredFirst,
-      tables: desiredFirst.tables.map((t) => desiredStable.get(qualifiedKey(t)) ?? t),
-    };
+    // One more trip through PostgreSQL where expressions are in question (shadow/fixpoint.ts).
+    const stable = await stableForms(desiredFirst, live.model, split.changed, state, compileOptions);
+    desiredModel = stable.desired;
+    liveStable = stable.liveStable;
   }
   const compileMs = lap();
   const diff = diffModels(live.model, desiredModel, annotationsOf(state), liveStable);

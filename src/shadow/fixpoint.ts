@@ -17,7 +17,7 @@ import { modelAsDesiredState } from './from-model.js';
  * is compared with a different desired one. Foreign keys hold no expressions and stay out of the trip, so
  * the tables they point at are not needed either.
  */
-export async function canonicalTables(
+async function canonicalTables(
   model: Model,
   keys: ReadonlySet<string>,
   options: Omit<CompileOptions, 'tables' | 'support'>,
@@ -65,7 +65,7 @@ function declaresRenames(t: DesiredState['tables'][number]): boolean {
   return t.renamedFrom.length > 0 || members.some((m) => m.renamedFrom.length > 0);
 }
 
-export interface StableTrips {
+interface StableTrips {
   /** Changed tables whose desired expressions are not all exactly as live. */
   readonly desired: Set<string>;
   /** Of those, the ones where a live expression stands against a different desired one. */
@@ -73,7 +73,7 @@ export interface StableTrips {
 }
 
 /** Which of the changed tables need the second trip, on which side (compiled desired `desiredFirst`). */
-export function stableTrips(
+function stableTrips(
   desiredFirst: Model,
   live: Model,
   changed: ReadonlySet<string>,
@@ -109,7 +109,7 @@ export function stableTrips(
  * Tables whose desired expressions read exactly as live before the trip but not after it: the live text is
  * not in stable form, so the live side must take the trip too, or the diff would see a change nobody made.
  */
-export function unsettledLiveTables(
+function unsettledLiveTables(
   desiredFirst: Model,
   desiredStable: ReadonlyMap<string, Table>,
   live: Model,
@@ -133,4 +133,26 @@ export function unsettledLiveTables(
     }
   }
   return out;
+}
+
+/**
+ * Both sides of the changed tables in their stable printed form: the desired model with the tables that took
+ * the trip replaced, and the live tables that took it (for the diff to compare against), by key.
+ */
+export async function stableForms(
+  desiredFirst: Model,
+  live: Model,
+  changed: ReadonlySet<string>,
+  state: DesiredState,
+  options: Omit<CompileOptions, 'tables' | 'support'>,
+): Promise<{ desired: Model; liveStable: Map<string, Table> }> {
+  const trips = stableTrips(desiredFirst, live, changed, state);
+  const [desiredStable, liveFirstTrip] = await Promise.all([
+    canonicalTables(desiredFirst, trips.desired, options),
+    canonicalTables(live, trips.live, options),
+  ]);
+  const unsettled = unsettledLiveTables(desiredFirst, desiredStable, live, trips.live);
+  const liveStable = new Map([...liveFirstTrip, ...(await canonicalTables(live, unsettled, options))]);
+  const tables = desiredFirst.tables.map((t) => desiredStable.get(qualifiedKey(t)) ?? t);
+  return { desired: { ...desiredFirst, tables }, liveStable };
 }

@@ -9,8 +9,8 @@ import { readPrelude } from './prelude.js';
 /**
  * The tables written in the files that changed since the last load are, nearly always, the tables that
  * differ from live. Their compile can start as soon as the YAML is loaded, while the catalog is still being
- * read; once the catalog says which tables really differ, the result is used if they are all among them (the
- * extra ones are compiled for nothing and ignored), and otherwise the compile is done again for the real set.
+ * read; once the catalog says which tables really differ, the result is used for those among them (the extra
+ * ones are compiled for nothing and ignored) and the rest are compiled beside it (see compileChanged).
  * The same introspector reads the result either way: only the moment of compiling changes.
  */
 export interface Speculation {
