@@ -12,7 +12,8 @@ import type { Diagnostic, FileLoad } from './types.js';
  * JSON Schema and its SQL fragments, and normalising it costs a few milliseconds per file — most of a plan or
  * drift check on a schema of thousands of tables whose files did not change. The result of that per-file work
  * depends only on the file's bytes, the name it is shown under and the loader's own code, so it is stored
- * under that key and reused. Checks across files (references, duplicates, renames) always run again.
+ * under that key and reused. Checks across files (references, duplicates, renames) run again unless the very
+ * same set of files passed them before.
  *
  * The objects' origins (document and path, for diagnostics found across files) are stored as data; their
  * document is parsed again only if such a diagnostic actually has to be placed.

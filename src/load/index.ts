@@ -118,7 +118,7 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   const state = crossFileChecks(
     { tables, enums, sequences, extensions },
     options,
-    knownChecks ? new DiagnosticSink() : sink,
+    sink,
     knownChecks !== null,
   );
   if (knownChecks) for (const d of knownChecks) sink.push(d);
