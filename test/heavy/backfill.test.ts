@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hazardsOf } from '../../bench/lib/lock-run.js';
-import { applyPlan } from '../../src/apply/index.js';
+import { applyPlan, silentReporter } from '../../src/apply/index.js';
 import type { ApplyReporter } from '../../src/apply/types.js';
 import { introspect } from '../../src/introspect/index.js';
 import { fingerprint } from '../../src/model/fingerprint.js';
@@ -43,15 +43,7 @@ describe('backfill in batches', () => {
 `,
     );
     plan = (await planAgainst(db.url, dir)).plan;
-    const reporter: ApplyReporter = {
-      wantsIndexProgress: false,
-      info: (m) => messages.push(m),
-      stepStarted: () => {},
-      stepFinished: () => {},
-      stepSkipped: () => {},
-      stepRetry: () => {},
-      indexProgress: () => {},
-    };
+    const reporter: ApplyReporter = { ...silentReporter, info: (m: string) => messages.push(m) };
     // Watch the apply's transactions from outside: how long does any of them stay open?
     const monitor = new pg.Client({ connectionString: db.url });
     await monitor.connect();

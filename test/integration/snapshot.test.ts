@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../../src/apply/apply-plan.js';
 import { SnapshotError } from '../../src/apply/errors.js';
+import { silentReporter } from '../../src/apply/progress.js';
 import type { ApplyOptions } from '../../src/apply/types.js';
 import { catalogFingerprint } from '../fixtures/apply/catalog-fingerprint.js';
 import { databaseOn, dumpServer } from '../fixtures/apply/dump-server.js';
@@ -90,15 +91,7 @@ describe('snapshot before apply', () => {
       `printf '%s\\n' "$@" > ${log}; env | grep -c '^PGPASSWORD=' >> ${log}; exec /usr/bin/pg_dump "$@"`,
     );
     const infos: string[] = [];
-    const reporter = {
-      wantsIndexProgress: false,
-      info: (m: string) => infos.push(m),
-      stepStarted: () => {},
-      stepFinished: () => {},
-      stepSkipped: () => {},
-      stepRetry: () => {},
-      indexProgress: () => {},
-    };
+    const reporter = { ...silentReporter, info: (m: string) => infos.push(m) };
     const result = await applyPlan(
       plan,
       options(db, { env: { ...process.env, PATH: `${bin}:/usr/bin:/bin` }, reporter }),

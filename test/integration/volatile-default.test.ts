@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hazardsOf } from '../../bench/lib/lock-run.js';
-import { applyPlan } from '../../src/apply/index.js';
+import { applyPlan, silentReporter } from '../../src/apply/index.js';
 import type { ApplyReporter } from '../../src/apply/types.js';
 import { introspect } from '../../src/introspect/index.js';
 import { fingerprint } from '../../src/model/fingerprint.js';
@@ -65,15 +65,7 @@ describe('volatile default on a table with rows', () => {
     dir = mkdtempSync(join(tmpdir(), 'tidemark-volatile-'));
     writeFileSync(join(dir, 'schema.yaml'), SCHEMA);
     plan = (await planAgainst(db.url, dir, { prechecks: true })).plan;
-    const reporter: ApplyReporter = {
-      wantsIndexProgress: false,
-      info: (m) => messages.push(m),
-      stepStarted: () => {},
-      stepFinished: () => {},
-      stepSkipped: () => {},
-      stepRetry: () => {},
-      indexProgress: () => {},
-    };
+    const reporter: ApplyReporter = { ...silentReporter, info: (m: string) => messages.push(m) };
     await applyPlan(plan, {
       targetUrl: db.url,
       config: { lockTimeoutMs: 2000, retries: 3, snapshotDir: dir },
