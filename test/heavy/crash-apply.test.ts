@@ -9,7 +9,13 @@ import { withClient } from '../../src/db/connect.js';
 import { catalogFingerprint } from '../fixtures/apply/catalog-fingerprint.js';
 import { fingerprintsAlong } from '../fixtures/apply/expected.js';
 import { buildPlan, type GroupSpec } from '../fixtures/apply/plans.js';
-import { type ChildExit, cloneDatabase, runApplyChild } from '../helpers/apply-child.js';
+import {
+  type ChildExit,
+  cloneDatabase,
+  killDuringIndexBuild,
+  runApplyChild,
+  waitForApplyToEnd,
+} from '../helpers/apply-child.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 /**
@@ -201,33 +207,10 @@ describe('crash safety of apply', () => {
     const db = await cloneSeed('crash_during_build');
     try {
       const { child, done } = runChild(db.url);
-      const phase = await withClient(db.url, async (c) => {
-        for (let i = 0; i < 2000; i++) {
-          const { rows } = await c.query<{ phase: string }>(
-            `select p.phase from pg_stat_progress_create_index p join pg_stat_activity a on a.pid = p.pid
-              where a.query like '%children_note_idx%' and p.blocks_done > 0`,
-          );
-          if (rows[0]) {
-            child.kill('SIGKILL');
-            return rows[0].phase;
-          }
-          await new Promise((r) => setTimeout(r, 5));
-        }
-        return null;
-      });
+      const phase = await killDuringIndexBuild(db.url, child, 'children_note_idx', 2000);
       expect(phase).toMatch(/building index/);
       expect((await done).signal).toBe('SIGKILL');
-      // The server ends the orphaned build itself within about a second (client_connection_check_interval).
-      await withClient(db.url, async (c) => {
-        for (let i = 0; i < 100; i++) {
-          const { rowCount } = await c.query(
-            "select 1 from pg_stat_activity where datname = current_database() and application_name like 'tidemark apply work%'",
-          );
-          if (rowCount === 0) return;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error('the killed apply left its build running');
-      });
+      await waitForApplyToEnd(db.url);
       const state = await withClient(db.url, (c) =>
         indexState(c, { schema: 'public', name: 'children_note_idx' }),
       );

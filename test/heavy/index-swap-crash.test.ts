@@ -9,7 +9,9 @@ import {
   APPLY_PLANNED_SCRIPT,
   type ChildExit,
   cloneDatabase,
+  killDuringIndexBuild,
   runApplyChild,
+  waitForApplyToEnd,
 } from '../helpers/apply-child.js';
 import { planAgainst } from '../helpers/converge.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -150,39 +152,10 @@ describe('index replacement by build-new-then-swap, interrupted', () => {
     const temp = stepOf('index.create').sql.match(/CONCURRENTLY (\S+) ON/)![1]!;
     try {
       const { child, done } = runChild(db.url);
-      const phase = await withClient(db.url, async (c) => {
-        for (let i = 0; i < 4000; i++) {
-          const { rows } = await c.query<{ phase: string }>(
-            `select p.phase from pg_stat_progress_create_index p join pg_stat_activity a on a.pid = p.pid
-              where a.query like '%' || $1 || '%' and p.blocks_done > 0`,
-            [temp],
-          );
-          if (rows[0]) {
-            child.kill('SIGKILL');
-            // The server would end the orphaned build when it next notices the client is gone; end it now,
-            // so a fast machine cannot finish the build first.
-            await c.query(
-              `select pg_terminate_backend(pid) from pg_stat_activity
-                where datname = current_database() and application_name like 'tidemark apply work%'`,
-            );
-            return rows[0].phase;
-          }
-          await new Promise((r) => setTimeout(r, 5));
-        }
-        return null;
-      });
+      const phase = await killDuringIndexBuild(db.url, child, temp, 4000);
       expect(phase).toMatch(/building index/);
       expect((await done).signal).toBe('SIGKILL');
-      await withClient(db.url, async (c) => {
-        for (let i = 0; i < 100; i++) {
-          const { rowCount } = await c.query(
-            "select 1 from pg_stat_activity where datname = current_database() and application_name like 'tidemark apply work%'",
-          );
-          if (rowCount === 0) return;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error('the killed apply left its build running');
-      });
+      await waitForApplyToEnd(db.url);
       // The old index still serves and enforces uniqueness next to the INVALID half-built one.
       expect(await withClient(db.url, (c) => indexState(c, { schema: 'public', name: temp }))).toBe(
         'invalid',

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { withClient } from '../../src/db/connect.js';
 import { databaseUrl } from './db.js';
 
 /**
@@ -66,4 +67,50 @@ export function runApplyChild(
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   return { child, done };
+}
+
+/** Wait until no session of a (killed) apply is left on the database: its work ends with its client. */
+export async function waitForApplyToEnd(url: string): Promise<void> {
+  await withClient(url, async (c) => {
+    for (let i = 0; i < 100; i++) {
+      const { rowCount } = await c.query(
+        "select 1 from pg_stat_activity where datname = current_database() and application_name like 'tidemark apply work%'",
+      );
+      if (rowCount === 0) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the killed apply left its build running');
+  });
+}
+
+/**
+ * SIGKILL the apply once its concurrent build of `index` has written blocks, and end the build's backend at
+ * once: the server would end it when it next notices the client is gone, but a fast machine could finish the
+ * build first. Returns the build phase it was killed in, or null if the build was never seen.
+ */
+export async function killDuringIndexBuild(
+  url: string,
+  child: ChildProcess,
+  index: string,
+  attempts: number,
+): Promise<string | null> {
+  return withClient(url, async (c) => {
+    for (let i = 0; i < attempts; i++) {
+      const { rows } = await c.query<{ phase: string }>(
+        `select p.phase from pg_stat_progress_create_index p join pg_stat_activity a on a.pid = p.pid
+          where a.query like '%' || $1 || '%' and p.blocks_done > 0`,
+        [index],
+      );
+      if (rows[0]) {
+        child.kill('SIGKILL');
+        await c.query(
+          `select pg_terminate_backend(pid) from pg_stat_activity
+            where datname = current_database() and application_name like 'tidemark apply work%'`,
+        );
+        return rows[0].phase;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return null;
+  });
 }
