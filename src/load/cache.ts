@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareStrings } from '../model/keys.js';
@@ -38,11 +38,15 @@ type StoredOrigins = readonly (readonly [readonly (string | number)[], StoredOri
 
 /**
  * All entries of one schema directory live in one file, a line per schema file
- * (`key<TAB>"shown"<TAB>load<TAB>origins`), read once and written once: thousands of small files cost more in
- * open/rename than the parsing they save. An entry that is still valid is written back as the very text it was
- * read as. One more line keeps the outcome of the checks across files for the exact set of files it was
- * computed on (`checks<TAB>key<TAB>diagnostics`): when every file is as it was, those checks are not run again
- * and the origins, which only they use, are not even read.
+ * (`key<TAB>"shown"<TAB>load<TAB>origins`), read once: thousands of small files cost more in open/rename than
+ * the parsing they save. One more line keeps the outcome of the checks across files for the exact set of files
+ * it was computed on (`checks<TAB>key<TAB>diagnostics`): when every file is as it was, those checks are not
+ * run again and the origins, which only they use, are not even read.
+ *
+ * The file is a log: a later line for the same schema file (or a later checks line) replaces an earlier one.
+ * A run that loaded a few changed files appends their lines, one write, instead of rewriting tens of
+ * megabytes; the file is rewritten with only the current lines (compacted) when replaced lines outnumber the
+ * live ones, or when its last line is incomplete (a run killed while appending).
  */
 export class LoadCache {
   private readonly file: string;
@@ -52,6 +56,8 @@ export class LoadCache {
   private checks: { key: string; text: string } | null = null;
   private nextChecks: string | null = null;
   private dirty = false;
+  /** Lines after the header, replaced ones included; null when the file must be rewritten, not appended to. */
+  private written: number | null = null;
   hits = 0;
   misses = 0;
   /** Shown names of the files loaded afresh: changed since the last load, or new. */
@@ -69,6 +75,9 @@ export class LoadCache {
     }
     const rows = text.split('\n');
     if (rows[0] !== this.header) return;
+    // A complete file ends with a newline: the last item is then empty, else it is a torn line.
+    const complete = rows.pop() === '';
+    this.written = complete ? rows.length - 1 : null;
     for (const row of rows.slice(1)) {
       const a = row.indexOf('\t');
       const b = row.indexOf('\t', a + 1);
@@ -176,20 +185,28 @@ export class LoadCache {
   }
 
   /**
-   * Write the entries of this load (and only those: files that are gone drop out) when anything changed.
-   * The cache only saves time, so a directory that cannot be written (read-only checkout, full disk) is
-   * not an error: the next run parses again, which is correct.
+   * Record the entries of this load when anything changed: appended to the file when it can take them, else
+   * the file rewritten with the entries of this load only (files that are gone drop out). The cache only
+   * saves time, so a directory that cannot be written (read-only checkout, full disk) is not an error: the
+   * next run parses again, which is correct.
    */
   save(): void {
     if (!this.dirty && this.next.size === this.lines.size) return;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      const checks =
-        this.nextChecks ?? (this.checks ? `checks\t${this.checks.key}\t${this.checks.text}` : null);
-      const rows = [...this.next.values(), ...(checks ? [checks] : [])];
-      writeFileSync(tmp, `${this.header}\n${rows.join('\n')}\n`);
-      renameSync(tmp, this.file);
+      const changed = [...this.next].filter(([shown, text]) => this.lines.get(shown)?.text !== text);
+      const appended = [...changed.map(([, text]) => text), ...(this.nextChecks ? [this.nextChecks] : [])];
+      const live = this.next.size + 1;
+      if (this.written !== null && this.written + appended.length <= 2 * live) {
+        if (appended.length > 0) appendFileSync(this.file, `${appended.join('\n')}\n`);
+      } else {
+        const tmp = `${this.file}.${process.pid}.tmp`;
+        const checks =
+          this.nextChecks ?? (this.checks ? `checks\t${this.checks.key}\t${this.checks.text}` : null);
+        const rows = [...this.next.values(), ...(checks ? [checks] : [])];
+        writeFileSync(tmp, `${this.header}\n${rows.join('\n')}\n`);
+        renameSync(tmp, this.file);
+      }
       pruneStale(dirname(this.file));
     } catch {
       // See above: not writing the cache leaves every result correct.

@@ -118,6 +118,76 @@ describe('load cache', () => {
     expect((await loadDesiredState('schema', { cwd: root, cacheDir })).cache?.misses).toBe(0);
   });
 
+  describe('the cache file is a log', () => {
+    const packOf = (cacheDir: string) => {
+      const name = readdirSync(cacheDir).find((f) => f.startsWith('load-'));
+      return join(cacheDir, name!);
+    };
+    const edit = (dir: string, file: string, i: number) => {
+      const path = join(dir, file);
+      writeFileSync(path, `${readFileSync(path, 'utf8')}\n# edit ${i}\n`);
+    };
+
+    it('appends the lines of changed files and keeps the rest of the file as it was', async () => {
+      const dir = join(scratch, 'appended');
+      cpSync(join(root, 'schema'), dir, { recursive: true });
+      const cacheDir = freshCacheDir();
+      await loadDesiredState(dir, { cwd: dir, cacheDir });
+      const before = readFileSync(packOf(cacheDir), 'utf8');
+      const [file] = listSchemaFiles(dir);
+      edit(dir, file!, 1);
+      const edited = await loadDesiredState(dir, { cwd: dir, cacheDir });
+      expect(edited.cache?.missed).toEqual([file]);
+      const after = readFileSync(packOf(cacheDir), 'utf8');
+      expect(after.startsWith(before)).toBe(true);
+      // The file's new line, and the checks across files for the new set of files.
+      expect(after.slice(before.length).split('\n')).toHaveLength(3);
+      const warm = await loadDesiredState(dir, { cwd: dir, cacheDir });
+      expect(warm.cache?.misses).toBe(0);
+      same(await loadDesiredState(dir, { cwd: dir }), warm);
+    });
+
+    it('rewrites the file with only the current lines once replaced ones outnumber them', async () => {
+      const dir = join(scratch, 'compacted');
+      cpSync(join(root, 'schema'), dir, { recursive: true });
+      const cacheDir = freshCacheDir();
+      const files = listSchemaFiles(dir);
+      await loadDesiredState(dir, { cwd: dir, cacheDir });
+      const rows = () => readFileSync(packOf(cacheDir), 'utf8').split('\n').length - 2;
+      const sizes: number[] = [];
+      for (let i = 0; i < 2 * files.length; i++) {
+        edit(dir, files[i % files.length]!, i);
+        const result = await loadDesiredState(dir, { cwd: dir, cacheDir });
+        expect(result.cache?.misses).toBe(1);
+        sizes.push(rows());
+      }
+      // Never more than twice the live lines (one per file, plus the checks line); compacted back to them.
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(2 * (files.length + 1));
+      expect(sizes).toContain(files.length + 1);
+      same(await loadDesiredState(dir, { cwd: dir }), await loadDesiredState(dir, { cwd: dir, cacheDir }));
+    });
+
+    it('rewrites a file whose last line a killed run left incomplete', async () => {
+      const dir = join(scratch, 'torn');
+      cpSync(join(root, 'schema'), dir, { recursive: true });
+      const cacheDir = freshCacheDir();
+      await loadDesiredState(dir, { cwd: dir, cacheDir });
+      const files = listSchemaFiles(dir);
+      edit(dir, files[0]!, 1);
+      await loadDesiredState(dir, { cwd: dir, cacheDir });
+      const text = readFileSync(packOf(cacheDir), 'utf8');
+      writeFileSync(packOf(cacheDir), text.slice(0, text.length - 20));
+      const torn = await loadDesiredState(dir, { cwd: dir, cacheDir });
+      // The torn line was the checks line: every file still hits, and the checks run again.
+      expect(torn.cache?.misses).toBe(0);
+      same(await loadDesiredState(dir, { cwd: dir }), torn);
+      const rewritten = readFileSync(packOf(cacheDir), 'utf8');
+      expect(rewritten.endsWith('\n')).toBe(true);
+      expect(rewritten.split('\n')).toHaveLength(files.length + 3);
+      expect((await loadDesiredState(dir, { cwd: dir, cacheDir })).cache?.misses).toBe(0);
+    });
+  });
+
   it('removes the cache of schema directories not loaded for a month when it writes its own', async () => {
     const cacheDir = freshCacheDir();
     mkdirSync(cacheDir, { recursive: true });
