@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { compareQualified } from './keys.js';
 import type { Model } from './types.js';
 
 /**
@@ -61,33 +62,57 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/**
- * A table's serialised form, kept for the table object's lifetime: a plan fingerprints the live model and
- * the expected model, which share every table the plan does not touch.
- */
-const tableText = new WeakMap<object, string>();
-
-function textOf(table: object): string {
-  let text = tableText.get(table);
-  if (text === undefined) {
-    text = stableStringify(table);
-    tableText.set(table, text);
-  }
-  return text;
-}
-
 const TABLES = '\u0000tables\u0000';
+
+/** What comes before and after the tables in a model's serialisation. */
+function outline(model: Model): [string, string] {
+  const text = stableStringify({ ...model, tables: TABLES });
+  return text.split(JSON.stringify(TABLES)) as [string, string];
+}
 
 /**
  * The fingerprint of a model: what a saved plan records as `from` and `to`, and what apply verifies. It is
  * the sha256 of `stableStringify(model)`, fed to the hash table by table.
  */
 export function fingerprint(model: Model): string {
-  const outline = stableStringify({ ...model, tables: TABLES });
-  const [before, after] = outline.split(JSON.stringify(TABLES)) as [string, string];
-  const hash: Hash = createHash('sha256').update(`${before}[`);
-  model.tables.forEach((t, i) => {
-    hash.update(i === 0 ? textOf(t) : `,${textOf(t)}`);
-  });
-  return `sha256:${hash.update(`]${after}`).digest('hex')}`;
+  return fingerprints(model, { ...model, tables: [] })[0];
+}
+
+/**
+ * The fingerprints of two models at once, each exactly `fingerprint(model)`. A plan fingerprints the live
+ * model and the expected one, which share (as the same objects) every table the plan leaves alone: both
+ * lists are sorted by name, so walking them side by side serialises each shared table once and drops its
+ * text at once, where fingerprinting them one after the other would serialise thousands of tables twice or
+ * keep all their text alive in between.
+ */
+export function fingerprints(a: Model, b: Model): [string, string] {
+  const [aBefore, aAfter] = outline(a);
+  const [bBefore, bAfter] = outline(b);
+  const ha: Hash = createHash('sha256').update(`${aBefore}[`);
+  const hb: Hash = createHash('sha256').update(`${bBefore}[`);
+  const at = a.tables;
+  const bt = b.tables;
+  let i = 0;
+  let j = 0;
+  while (i < at.length || j < bt.length) {
+    const x = at[i];
+    const y = bt[j];
+    if (x !== undefined && x === y) {
+      const text = stableStringify(x);
+      ha.update(i === 0 ? text : `,${text}`);
+      hb.update(j === 0 ? text : `,${text}`);
+      i++;
+      j++;
+    } else if (x !== undefined && (y === undefined || compareQualified(x, y) <= 0)) {
+      ha.update(i === 0 ? stableStringify(x) : `,${stableStringify(x)}`);
+      i++;
+    } else if (y !== undefined) {
+      hb.update(j === 0 ? stableStringify(y) : `,${stableStringify(y)}`);
+      j++;
+    }
+  }
+  return [
+    `sha256:${ha.update(`]${aAfter}`).digest('hex')}`,
+    `sha256:${hb.update(`]${bAfter}`).digest('hex')}`,
+  ];
 }

@@ -1,5 +1,5 @@
 import type { Change } from '../diff/change.js';
-import { fingerprint } from '../model/fingerprint.js';
+import { fingerprints } from '../model/fingerprint.js';
 import { memberKey, qualifiedKey } from '../model/keys.js';
 import type { IntrospectionResult, Model } from '../model/types.js';
 import { groupSteps, orderSteps } from './order.js';
@@ -55,13 +55,14 @@ export function buildPlan(input: BuildPlanInput): Plan {
       return steps;
     });
   const { steps, ownTransaction } = orderSteps(drafts);
+  const [from, to] = fingerprints(live.model, input.expected);
   return {
     formatVersion: 1,
     toolVersion: input.toolVersion,
     serverVersionNum: live.serverVersionNum,
     schemas: [...input.schemas].sort(),
-    from: { fingerprint: fingerprint(live.model) },
-    to: { fingerprint: fingerprint(input.expected) },
+    from: { fingerprint: from },
+    to: { fingerprint: to },
     schemaHash: input.schemaHash,
     groups: groupSteps(steps, ownTransaction),
     summary: summarize(changes),

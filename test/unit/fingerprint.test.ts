@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fingerprint, sha256, stableStringify } from '../../src/model/fingerprint.js';
+import { fingerprint, fingerprints, sha256, stableStringify } from '../../src/model/fingerprint.js';
 import type { Model } from '../../src/model/types.js';
 
 /** The reference: a sorted deep copy through JSON.stringify, the definition saved plans were made with. */
@@ -96,5 +96,23 @@ describe('fingerprint', () => {
     const b = { ...a, tables: [a.tables[0]!, { ...a.tables[1]!, comment: 'changed' }] };
     expect(fingerprint(a)).not.toBe(fingerprint(b));
     expect(fingerprint(b)).toBe(`sha256:${sha256(reference(b))}`);
+  });
+
+  it('fingerprints two models at once exactly as one at a time, whatever tables they share', () => {
+    const names = fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { maxLength: 6 });
+    fc.assert(
+      fc.property(names, names, fc.boolean(), fc.boolean(), (x, y, sortX, sortY) => {
+        const a = model(sortX ? [...x].sort() : x);
+        // b shares a's table objects where their names meet, else has its own (one with another comment).
+        const own = new Map(a.tables.map((t) => [t.name, t]));
+        const tables = (sortY ? [...y].sort() : y).map(
+          (n) => own.get(n) ?? { ...table(n), comment: n === 'c' ? 'other' : null },
+        );
+        const b = { ...a, tables } as unknown as Model;
+        expect(fingerprints(a, b)).toEqual([fingerprint(a), fingerprint(b)]);
+        expect(fingerprint(b)).toBe(`sha256:${sha256(reference(b))}`);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
