@@ -1,6 +1,6 @@
 import type { DesiredState } from '../load/types.js';
 import { qualifiedKey } from '../model/keys.js';
-import type { Model, Table } from '../model/types.js';
+import type { Index, Model, Table } from '../model/types.js';
 import { type CompileOptions, compileDesired } from './compile.js';
 import { modelAsDesiredState } from './from-model.js';
 
@@ -25,16 +25,58 @@ async function canonicalTables(
   const byKey = new Map(model.tables.map((t) => [qualifiedKey(t), t]));
   const wanted = [...keys].filter((k) => byKey.has(k)).sort();
   if (wanted.length === 0) return new Map();
-  const tables = wanted.map((k) => ({ ...byKey.get(k)!, foreignKeys: [] }));
+  const tables = wanted.map((k) => expressionsOnly(byKey.get(k)!));
   const state = modelAsDesiredState(model, tables);
   const compiled = await compileDesired(state, { ...options, tables: state.tables, support: new Set() });
   const out = new Map<string, Table>();
   for (const t of compiled.model.tables) {
     const key = qualifiedKey(t);
     const original = byKey.get(key);
-    if (original && keys.has(key)) out.set(key, { ...t, foreignKeys: original.foreignKeys });
+    if (original && keys.has(key)) out.set(key, withExpressionsOf(original, t));
   }
   return out;
+}
+
+const hasExpression = (i: Index) => i.where !== null || i.keys.some((k) => k.expression !== null);
+
+/**
+ * What of a table the trip needs: its columns (their types decide how expressions print) and whatever holds
+ * an expression. Keys, plain indexes, foreign keys and comments print the same on every trip, and creating
+ * them (an index each for the keys) would be most of the trip's work.
+ */
+function expressionsOnly(t: Table): Table {
+  return {
+    ...t,
+    columns: t.columns.map((c) => ({ ...c, comment: null })),
+    primaryKey: null,
+    uniques: [],
+    foreignKeys: [],
+    indexes: t.indexes.filter(hasExpression).map((i) => ({ ...i, comment: null })),
+    checks: t.checks.map((c) => ({ ...c, comment: null })),
+    comment: null,
+  };
+}
+
+/** The table with every expression as the trip printed it (`tripped`, from expressionsOnly), all else kept. */
+function withExpressionsOf(t: Table, tripped: Table): Table {
+  const columns = new Map(tripped.columns.map((c) => [c.name, c]));
+  const checks = new Map(tripped.checks.map((c) => [c.name, c]));
+  const indexes = new Map(tripped.indexes.map((i) => [i.name, i]));
+  return {
+    ...t,
+    columns: t.columns.map((c) => {
+      const after = columns.get(c.name);
+      return after ? { ...c, default: after.default, generated: after.generated } : c;
+    }),
+    checks: t.checks.map((c) => {
+      const after = checks.get(c.name);
+      return after ? { ...c, expression: after.expression } : c;
+    }),
+    indexes: t.indexes.map((i) => {
+      const after = indexes.get(i.name);
+      return after && hasExpression(i) ? { ...i, keys: after.keys, where: after.where } : i;
+    }),
+  };
 }
 
 /** Every expression of a table by the place it stands in: defaults, generated columns, checks, indexes. */
