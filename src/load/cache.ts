@@ -109,9 +109,14 @@ export class LoadCache {
     return createHash('sha256').update(`${shown}\0`).update(text).digest('hex');
   }
 
+  /** Whether the file has an entry for this key (which `get` may still find damaged). */
+  has(shown: string, key: string): boolean {
+    return this.lines.get(shown)?.key === key;
+  }
+
   /** Whether every file has a valid entry. */
   hasAll(files: readonly { shown: string; key: string }[]): boolean {
-    return files.every((f) => this.lines.get(f.shown)?.key === f.key);
+    return files.every((f) => this.has(f.shown, f.key));
   }
 
   /** Key of the checks across files: every file's key, and the options they depend on. */

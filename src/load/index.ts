@@ -40,6 +40,11 @@ export interface LoadOptions {
    * checked afresh.
    */
   readonly cacheDir?: string | null;
+  /**
+   * Told, before any file is parsed, which files have no valid cache entry (shown names) and how many do:
+   * a caller can start work that a changed schema will need while the files load.
+   */
+  readonly onFreshFiles?: (fresh: readonly string[], cached: number) => void;
 }
 
 /** Every *.yaml / *.yml under `dir`, as POSIX paths relative to it, sorted by code unit. */
@@ -93,6 +98,10 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     schemas: options.schemas ?? null,
   });
   const knownChecks = cache && checksKey && cache.hasAll(read) ? cache.cleanChecks(checksKey) : null;
+  if (cache && options.onFreshFiles) {
+    const fresh = read.filter((f) => !cache.has(f.shown, f.key)).map((f) => f.shown);
+    options.onFreshFiles(fresh, read.length - fresh.length);
+  }
   for (const { shown, text, key } of read) {
     let load =
       cache?.get(shown, key, () => parseYamlFile(shown, text).documents, knownChecks === null) ?? null;

@@ -10,6 +10,7 @@ import type { CompileOptions } from '../shadow/compile.js';
 import { stableForms } from '../shadow/fixpoint.js';
 import { compileSet, liveModelIfUnchanged, mergeCompiled, splitByLiveModel } from '../shadow/incremental.js';
 import { ShadowPool } from '../shadow/pool.js';
+import { readPrelude } from '../shadow/prelude.js';
 import { compileChanged, compileLikelyChanged, type Speculation } from '../shadow/speculate.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildPlan } from './build.js';
@@ -60,11 +61,15 @@ export async function loadOrThrow(config: Config): Promise<DesiredState> {
   return (await loadForPlan(config)).state;
 }
 
-async function loadForPlan(config: Config): Promise<{ state: DesiredState; cache: LoadResult['cache'] }> {
+async function loadForPlan(
+  config: Config,
+  onFreshFiles?: (fresh: readonly string[], cached: number) => void,
+): Promise<{ state: DesiredState; cache: LoadResult['cache'] }> {
   const result = await loadDesiredState(config.schemaDir, {
     ignore: config.ignore,
     schemas: config.schemas,
     cacheDir: config.cacheDir,
+    ...(onFreshFiles ? { onFreshFiles } : {}),
   });
   if (!result.state) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
@@ -96,11 +101,26 @@ async function planWithPool(options: PlanForTargetOptions, pool: ShadowPool): Pr
   const early = guessed ? readLive(options.targetUrl, guessed, config) : null;
   early?.catch(() => {});
   const start = performance.now();
+  // Files changed since the last run (but not all of them: a first run or a cold CI cache) usually hold the
+  // tables that differ, which will be compiled (shadow/speculate.ts): as soon as the load knows of them, the
+  // shadow database of that compile is created and the definitions the shadow may need are read, while the
+  // files are still parsed. (Creating the trips' databases this early too competed with the catalog read for
+  // the server, and cost more than it saved; they are created while the compile runs.)
+  let headStart: Promise<string[]> | null = null;
+  const onFreshFiles = (fresh: readonly string[], cached: number) => {
+    if (options.fullCompile || fresh.length === 0 || cached === 0) return;
+    pool.prepare(1);
+    if (guessed) {
+      headStart = withClient(options.targetUrl, (c) => readPrelude(c, guessed));
+      headStart.catch(() => {});
+    }
+  };
   let loaded: Awaited<ReturnType<typeof loadForPlan>>;
   try {
-    loaded = await loadForPlan(config);
+    loaded = await loadForPlan(config, onFreshFiles);
   } catch (error) {
     await early?.catch(() => {});
+    await (headStart as Promise<string[]> | null)?.catch(() => {});
     throw error;
   }
   const { state } = loaded;
@@ -113,13 +133,13 @@ async function planWithPool(options: PlanForTargetOptions, pool: ShadowPool): Pr
     ignore: config.ignore,
     pool,
   };
-  // Files changed since the last run (but not all of them: a first run or a cold CI cache) usually hold the
-  // tables that differ: compile them while the catalog is read (shadow/speculate.ts).
+  // Compile the tables of the changed files while the catalog is read (shadow/speculate.ts).
   const changedFiles = loaded.cache && loaded.cache.hits > 0 ? loaded.cache.missed : [];
+  const prelude: Promise<string[]> | null = sameList(schemas, guessed) ? headStart : null;
   const speculation =
     options.fullCompile || changedFiles.length === 0
       ? null
-      : compileLikelyChanged(state, changedFiles, shadow);
+      : compileLikelyChanged(state, changedFiles, shadow, prelude);
   try {
     return await planLoaded(options, { state, schemas, guessed, early, loadMs, speculation, shadow });
   } finally {

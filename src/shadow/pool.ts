@@ -26,9 +26,9 @@ export class ShadowPool {
     private readonly shadowUrl: string | null = null,
   ) {}
 
-  /** Start creating `count` databases now, for `acquire` to hand out later. */
+  /** Start creating databases now, for `acquire` to hand out later, until `count` are ready or on the way. */
   prepare(count: number): void {
-    for (let i = 0; i < count; i++) {
+    for (let i = this.ahead.length; i < count; i++) {
       const created = this.create();
       // Failures surface when the database is acquired (or are dropped with it at close).
       created.catch(() => {});

@@ -23,6 +23,8 @@ export function compileLikelyChanged(
   state: DesiredState,
   changedFiles: readonly string[],
   options: Omit<CompileOptions, 'tables' | 'support' | 'prelude'>,
+  /** The prelude of `options.schemas`, when it is being read already. */
+  prelude: Promise<string[]> | null = null,
 ): Speculation | null {
   const files = new Set(changedFiles);
   const likely = new Set(state.tables.filter((t) => files.has(t.source.file)).map(qualifiedKey));
@@ -30,8 +32,9 @@ export function compileLikelyChanged(
   const { compile, support } = compileSet(state, likely);
   const result = (async () => {
     // What the real compile would get from the catalog read (shadow/prelude.ts), read on its own here.
-    const prelude = await withClient(options.serverUrl, (c) => readPrelude(c, options.schemas));
-    return compileDesired(state, { ...options, tables: compile, support, prelude });
+    const definitions = await (prelude ??
+      withClient(options.serverUrl, (c) => readPrelude(c, options.schemas)));
+    return compileDesired(state, { ...options, tables: compile, support, prelude: definitions });
   })().catch(() => null);
   return { likely, result };
 }
