@@ -194,7 +194,13 @@ async function planLoaded(
   } else {
     // The stable-form trips that follow need two more databases: create them while this one compiles.
     shadow.pool?.prepare(2);
-    const { compiled, ahead } = await compileChanged(speculation, state, split.changed, compileOptions);
+    const { compiled, ahead } = await compileChanged(
+      speculation,
+      state,
+      split.changed,
+      live.model,
+      compileOptions,
+    );
     compiledAhead = ahead;
     const desiredFirst = mergeCompiled(state, compiled.model, live.model, split.changed);
     // One more trip through PostgreSQL where expressions are in question (shadow/fixpoint.ts).

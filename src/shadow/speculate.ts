@@ -1,8 +1,9 @@
 import { withClient } from '../db/connect.js';
 import type { DesiredState } from '../load/types.js';
 import { compareQualified, qualifiedKey } from '../model/keys.js';
-import type { IntrospectionResult } from '../model/types.js';
+import type { IntrospectionResult, Model, Table } from '../model/types.js';
 import { type CompileOptions, compileDesired } from './compile.js';
+import { foreignKeysFromLive } from './foreign-keys.js';
 import { compileSet } from './incremental.js';
 import { readPrelude } from './prelude.js';
 
@@ -14,6 +15,7 @@ import { readPrelude } from './prelude.js';
  * The same introspector reads the result either way: only the moment of compiling changes.
  */
 export interface Speculation {
+  /** The tables compiled ahead, without their foreign keys (shadow/foreign-keys.ts). */
   readonly likely: ReadonlySet<string>;
   /** Null when the compile failed: the real compile then reports whatever is wrong. */
   readonly result: Promise<IntrospectionResult | null>;
@@ -29,12 +31,16 @@ export function compileLikelyChanged(
   const files = new Set(changedFiles);
   const likely = new Set(state.tables.filter((t) => files.has(t.source.file)).map(qualifiedKey));
   if (likely.size === 0) return null;
-  const { compile, support } = compileSet(state, likely);
+  // Without their foreign keys, so without the tables those point at: once the catalog is read, the keys
+  // live already has are taken from it and only the others are compiled (see compileChanged).
+  const tables = state.tables
+    .filter((t) => likely.has(qualifiedKey(t)))
+    .map((t) => ({ ...t, foreignKeys: [] }));
   const result = (async () => {
     // What the real compile would get from the catalog read (shadow/prelude.ts), read on its own here.
     const definitions = await (prelude ??
       withClient(options.serverUrl, (c) => readPrelude(c, options.schemas)));
-    return compileDesired(state, { ...options, tables: compile, support, prelude: definitions });
+    return compileDesired(state, { ...options, tables, support: new Set(), prelude: definitions });
   })().catch(() => null);
   return { likely, result };
 }
@@ -42,12 +48,15 @@ export function compileLikelyChanged(
 /**
  * The compile of the tables that differ from live (`changed`): the one that ran ahead where it covers them,
  * plus a compile of the rest (started at once, beside it) when the guess missed some. Tables that always
- * "differ" because their YAML is spelled unlike PostgreSQL prints it are the usual rest.
+ * "differ" because their YAML is spelled unlike PostgreSQL prints it are the usual rest. The tables compiled
+ * ahead get their foreign keys from live where live has them as the YAML does (shadow/foreign-keys.ts);
+ * those with any other key are compiled again, whole, with the tables their keys point at.
  */
 export async function compileChanged(
   speculation: Speculation | null,
   state: DesiredState,
   changed: ReadonlySet<string>,
+  live: Model,
   options: Omit<CompileOptions, 'tables' | 'support'>,
 ): Promise<{ compiled: IntrospectionResult; ahead: boolean }> {
   const compile = (keys: ReadonlySet<string>) => {
@@ -63,8 +72,29 @@ export async function compileChanged(
     await more?.catch(() => {});
     return { compiled: await compile(changed), ahead: false };
   }
-  if (!more) return { compiled: ahead, ahead: true };
-  return { compiled: combine(ahead, speculation.likely, await more, rest), ahead: true };
+  const used = new Set([...changed].filter((k) => speculation.likely.has(k)));
+  const both = more ? combine(ahead, used, await more, rest) : ahead;
+
+  const liveByKey = new Map(live.tables.map((t) => [qualifiedKey(t), t]));
+  const compiledByKey = new Map(both.model.tables.map((t) => [qualifiedKey(t), t]));
+  const desiredFirst = (key: string) => (changed.has(key) ? compiledByKey.get(key) : liveByKey.get(key));
+  const declared = new Map(state.tables.map((t) => [qualifiedKey(t), t]));
+  const again = new Set<string>();
+  const settled = new Map<string, Table>();
+  for (const key of used) {
+    const compiled = compiledByKey.get(key);
+    const desired = declared.get(key);
+    const keys = compiled && desired ? foreignKeysFromLive(desired, compiled, liveByKey, desiredFirst) : null;
+    if (keys === null) again.add(key);
+    else settled.set(key, { ...compiled!, foreignKeys: keys });
+  }
+  const withKeys: IntrospectionResult = {
+    ...both,
+    model: { ...both.model, tables: both.model.tables.map((t) => settled.get(qualifiedKey(t)) ?? t) },
+  };
+  if (again.size === 0) return { compiled: withKeys, ahead: true };
+  const kept = new Set([...changed].filter((k) => !again.has(k)));
+  return { compiled: combine(withKeys, kept, await compile(again), again), ahead: true };
 }
 
 /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/config.js';
+import { InputError } from '../../src/errors.js';
 import { type PlanForTargetResult, planForTarget } from '../../src/plan/create.js';
 import { executePlanSql } from '../helpers/converge.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -39,6 +40,16 @@ const FILES: Record<string, string> = {
       label: { type: text }
 `,
 };
+
+/** children.yaml with its foreign key written out: the type of its column and its ON DELETE action. */
+function childrenWith(type: string, onDelete: string): string {
+  return `${FILES['children.yaml']!.replace('type: bigint, references: parents.id', `type: ${type}`)}    foreignKeys:
+      children_parent_id_fkey:
+        columns: [parent_id]
+        references: { table: parents }
+        onDelete: ${onDelete}
+`;
+}
 
 function write(name: string, text: string): void {
   writeFileSync(join(schemaDir, name), text);
@@ -93,6 +104,35 @@ describe('compiling the changed files ahead', () => {
     const sql = result.plan.groups.flatMap((g) => g.steps.map((s) => s.sql)).join('\n');
     expect(sql).toMatch(/ADD COLUMN born/);
     expect(sql).toMatch(/DROP COLUMN floor/);
+  });
+
+  it('compiles a changed foreign key, and one whose columns changed type, with the tables they point at', async () => {
+    write('children.yaml', childrenWith('integer', 'cascade'));
+    const result = await planAndApply();
+    expect(result.timings.compiledAhead).toBe(true);
+    expect(result.plan.groups.flatMap((g) => g.steps.map((s) => s.sql)).join('\n')).toMatch(
+      /ON DELETE CASCADE/,
+    );
+  });
+
+  it('reports a foreign key the change made impossible, as the plan without the head start does', async () => {
+    // The key is unchanged in the YAML, but its column is now of a type PostgreSQL cannot compare with the
+    // column it points at, which only PostgreSQL knows.
+    write(
+      'children.yaml',
+      `enums:\n  kinship:\n    values: [mother, father]\n${childrenWith('kinship', 'cascade')}`,
+    );
+    const failure = (cache: boolean) =>
+      plan(cache).then(
+        () => null,
+        (error: unknown) => error as InputError,
+      );
+    const [withCache, without] = [await failure(true), await failure(false)];
+    expect(withCache).toBeInstanceOf(InputError);
+    expect(withCache!.message).toBe(without!.message);
+    expect(withCache!.diagnostics).toEqual(without!.diagnostics);
+    expect(JSON.stringify(withCache!.diagnostics)).toMatch(/children\.yaml/);
+    write('children.yaml', childrenWith('integer', 'cascade'));
   });
 
   it('plans nothing when the changed file changes nothing in the database', async () => {
