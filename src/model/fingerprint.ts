@@ -32,7 +32,7 @@ function write(value: unknown): string | undefined {
       }
       const record = value as Record<string, unknown>;
       let out = '{';
-      for (const key of Object.keys(record).sort()) {
+      for (const key of sortedKeys(record)) {
         const v = write(record[key]);
         if (v === undefined) continue;
         out += `${out.length > 1 ? ',' : ''}${quotedKey(key)}:${v}`;
@@ -44,6 +44,23 @@ function write(value: unknown): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * Keys in the order a copy of the object with its keys inserted in sorted order lists them: array-index
+ * keys ("0", "17") first in numeric order, as JavaScript lists them, then the others sorted. Object.keys
+ * already gives the index keys first and in that order.
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  let indexes = 0;
+  while (indexes < keys.length && isArrayIndex(keys[indexes]!)) indexes++;
+  if (indexes === 0) return keys.sort();
+  return [...keys.slice(0, indexes), ...keys.slice(indexes).sort()];
+}
+
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9][0-9]*)$/.test(key) && Number(key) < 4294967295;
 }
 
 /** Object keys are few and repeat in every table: quote each once. */

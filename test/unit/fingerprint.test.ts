@@ -8,7 +8,8 @@ function reference(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
     if (v !== null && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
+      // Without a prototype, so a key such as "__proto__" is an ordinary key of the copy.
+      const out: Record<string, unknown> = Object.create(null);
       for (const k of Object.keys(v).sort()) {
         const x = (v as Record<string, unknown>)[k];
         if (x !== undefined) out[k] = sort(x);
@@ -44,6 +45,11 @@ describe('stableStringify', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('orders array-index keys as a sorted copy lists them, numerically and first', () => {
+    expect(stableStringify({ b: 1, 10: 'x', a: 2, 9: 'y' })).toBe('{"9":"y","10":"x","a":2,"b":1}');
+    expect(stableStringify({ b: 1, 10: 'x', a: 2, 9: 'y' })).toBe(reference({ a: 2, b: 1, 9: 'y', 10: 'x' }));
   });
 
   it('ignores non-enumerable symbol properties such as load origins', () => {
