@@ -151,12 +151,10 @@ export class LoadCache {
   get(shown: string, key: string, parse: () => readonly ParsedDocument[], origins = true): FileLoad | null {
     const line = this.lines.get(shown);
     let load: FileLoad | null = null;
-    let stored: StoredOrigins = [];
     if (line && line.key === key) {
-      const [, , loadText, originsText] = line.text.split('\t');
       try {
-        load = JSON.parse(loadText ?? '') as FileLoad;
-        if (origins) stored = JSON.parse(originsText ?? '') as StoredOrigins;
+        load = JSON.parse(line.text.split('\t')[2] ?? '') as FileLoad;
+        if (origins) this.restoreOrigins(shown, load, parse);
       } catch {
         load = null;
       }
@@ -166,6 +164,16 @@ export class LoadCache {
       this.missed.push(shown);
       return null;
     }
+    this.hits++;
+    this.next.set(shown, line!.text);
+    return load;
+  }
+
+  /** Give every object of a load `get` returned without origins its origin. */
+  restoreOrigins(shown: string, load: FileLoad, parse: () => readonly ParsedDocument[]): void {
+    const text = this.lines.get(shown)?.text.split('\t')[3];
+    if (text === undefined) throw new Error(`internal: no cached origins for ${shown}`);
+    const stored = JSON.parse(text) as StoredOrigins;
     let parsed: readonly ParsedDocument[] | null = null;
     const docs = () => {
       parsed ??= parse();
@@ -182,9 +190,6 @@ export class LoadCache {
       }
       setOrigin(target, restoreOrigin(o, doc));
     }
-    this.hits++;
-    this.next.set(shown, line!.text);
-    return load;
   }
 
   /** Record a file's fresh load; the documents are those its origins point into, in file order. */

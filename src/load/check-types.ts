@@ -23,10 +23,11 @@ const SIMPLE = /^([a-z_][a-z0-9_$]*)(?:\s*\[\s*\d*\s*\])*$/;
 export function checkColumnTypes(
   tables: readonly DesiredTable[],
   enums: readonly DesiredEnum[],
+  namespaceOf: (t: DesiredTable) => string,
   sink: DiagnosticSink,
 ): void {
   for (const t of tables) {
-    const ns = originOf(t).namespace;
+    const ns = namespaceOf(t);
     const visible = enums.filter((e) => e.schema === ns || e.schema === 'public').map((e) => e.name);
     for (const c of t.columns) {
       const m = SIMPLE.exec(c.type.trim());

@@ -34,6 +34,19 @@ export class DiagnosticSink {
   }
 }
 
+/** For checks run with `probing` (origin.ts): counts what they would report, places nothing. */
+export class ProbeSink extends DiagnosticSink {
+  found = 0;
+
+  override add(): void {
+    this.found++;
+  }
+
+  override push(): void {
+    this.found++;
+  }
+}
+
 export function dottedPath(path: DataPath): string {
   return path
     .map((s) => (typeof s === 'number' ? `[${s}]` : s))

@@ -9,11 +9,11 @@ import { checkForeignKeys, checkSequenceOwners, fillDefaultReferences } from './
 import { checkSqlFragments } from './check-sql.js';
 import { checkTable } from './check-tables.js';
 import { checkColumnTypes, checkManagedSchemas } from './check-types.js';
-import { DiagnosticSink, sortDiagnostics } from './diagnostic.js';
+import { DiagnosticSink, ProbeSink, sortDiagnostics } from './diagnostic.js';
 import { checkEnum, qualifyEnumTypes } from './enums.js';
 import { normaliseTable } from './normalise-table.js';
 import { normaliseEnum, normaliseExtension, normaliseSequence } from './normalise-types.js';
-import { isRecord, str } from './origin.js';
+import { isRecord, probing, str } from './origin.js';
 import { checkShape } from './shape.js';
 import { type ParsedDocument, parseYamlFile } from './source.js';
 import type {
@@ -47,6 +47,24 @@ export interface LoadOptions {
   readonly onFreshFiles?: (fresh: readonly string[], cached: number) => void;
 }
 
+/**
+ * Let other work of the process run every few milliseconds: a plan reads the live catalog while the files
+ * load, and its queries' results are read, and the next ones sent, only when this thread is free. Loading
+ * thousands of files without a break held that read back for the whole load.
+ */
+const breathe = Object.assign(
+  async () => {
+    if (performance.now() - breathe.last > 8) await breathe.now();
+  },
+  {
+    last: 0,
+    async now() {
+      await new Promise((resolve) => setImmediate(resolve));
+      breathe.last = performance.now();
+    },
+  },
+);
+
 /** Every *.yaml / *.yml under `dir`, as POSIX paths relative to it, sorted by code unit. */
 export function listSchemaFiles(dir: string): string[] {
   const out: string[] = [];
@@ -75,10 +93,12 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
       `schema directory ${relative(cwd, dir) || '.'} does not exist; create it or pass --schema-dir`,
     );
   }
+  await breathe.now();
   const files = listSchemaFiles(dir);
   const sink = new DiagnosticSink();
   const hash = createHash('sha256');
   const cache = options.cacheDir ? new LoadCache(options.cacheDir, dir) : null;
+  await breathe.now();
   const tables: DesiredTable[] = [];
   const enums: DesiredEnum[] = [];
   const sequences: DesiredSequence[] = [];
@@ -93,6 +113,7 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     const text = bytes.toString('utf8');
     return { shown, text, key: cache?.key(shown, text) ?? '' };
   });
+  await breathe.now();
   const checksKey = cache?.checksKey(read, {
     ignore: options.ignore ?? [],
     schemas: options.schemas ?? null,
@@ -102,10 +123,12 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     const fresh = read.filter((f) => !cache.has(f.shown, f.key)).map((f) => f.shown);
     options.onFreshFiles(fresh, read.length - fresh.length);
   }
+  const fromCache: { shown: string; text: string; load: FileLoad }[] = [];
   for (const { shown, text, key } of read) {
-    let load =
-      cache?.get(shown, key, () => parseYamlFile(shown, text).documents, knownChecks === null) ?? null;
-    if (load === null) {
+    await breathe();
+    let load = cache?.get(shown, key, () => parseYamlFile(shown, text).documents, false) ?? null;
+    if (load !== null) fromCache.push({ shown, text, load });
+    else {
       const fresh = await loadFile(shown, text);
       load = fresh.load;
       cache?.put(shown, key, load, fresh.documents);
@@ -121,15 +144,39 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     extensions.push(...load.extensions);
   }
 
+  await breathe.now();
   // Checks across files, unless the very same files passed them before (then without an error, so no
   // duplicate definitions either: firstDefinitions only picks).
   const perFile = sink.list.length;
-  const state = crossFileChecks(
-    { tables, enums, sequences, extensions },
-    options,
-    sink,
-    knownChecks !== null,
-  );
+  const loaded = { tables, enums, sequences, extensions };
+  const namespaceOf = (t: DesiredTable) => tableNamespaces.get(t) ?? 'public';
+  let state: Loaded;
+  if (knownChecks) state = crossFileChecks(loaded, options, namespaceOf, sink, true);
+  else {
+    // Origins only place what the checks report: the files from the cache get theirs (their stored form
+    // parsed, then set on every object) only when the checks, run first without them, report anything.
+    const unfilled = tables.flatMap((t) =>
+      t.foreignKeys.map((f) => f.references).filter((r) => r.columns.length === 0),
+    );
+    const probe = new ProbeSink();
+    const probed =
+      fromCache.length === 0
+        ? null
+        : probing(() => crossFileChecks(loaded, options, namespaceOf, probe, false));
+    if (probed && probe.found === 0) state = probed;
+    else {
+      // The checks fill in omitted referenced columns: undo that, so they run as on a fresh load.
+      for (const r of unfilled) (r as { columns: readonly string[] }).columns = [];
+      try {
+        for (const f of fromCache)
+          cache!.restoreOrigins(f.shown, f.load, () => parseYamlFile(f.shown, f.text).documents);
+      } catch {
+        // A damaged entry whose load read fine: load everything afresh rather than place nothing.
+        return loadDesiredState(schemaDir, { ...options, cacheDir: null });
+      }
+      state = crossFileChecks(loaded, options, namespaceOf, sink, false);
+    }
+  }
   if (knownChecks) for (const d of knownChecks) sink.push(d);
   else if (cache && checksKey) cache.setChecks(checksKey, sink.list.slice(perFile));
   cache?.save();
@@ -170,6 +217,7 @@ interface Loaded {
 function crossFileChecks(
   loaded: Loaded,
   options: LoadOptions,
+  namespaceOf: (t: DesiredTable) => string,
   sink: DiagnosticSink,
   pickOnly: boolean,
 ): Loaded {
@@ -215,7 +263,7 @@ function crossFileChecks(
   checkForeignKeys(state.tables, options.ignore ?? [], sink);
   checkSequenceOwners(state.sequences, state.tables, sink);
   for (const e of state.enums) checkEnum(e, sink);
-  checkColumnTypes(state.tables, state.enums, sink);
+  checkColumnTypes(state.tables, state.enums, namespaceOf, sink);
   if (options.schemas)
     checkManagedSchemas([...state.tables, ...state.enums, ...state.sequences], options.schemas, sink);
   for (const s of state.sequences) checkLength(s, s.name, 'sequence', sink);

@@ -39,10 +39,42 @@ export function originIfAny(value: object): Origin | undefined {
   return (value as { [ORIGIN]?: Origin })[ORIGIN];
 }
 
+/** While `probing` runs: the origin of objects loaded from the cache without theirs. */
+let unplaced: Origin | null = null;
+
+const UNPLACED: Origin = {
+  doc: {
+    file: '(unplaced)',
+    data: null,
+    at: () => {
+      throw new Error('internal: a diagnostic placed while probing');
+    },
+    scalar: () => null,
+    keys: () => [],
+  },
+  path: [],
+  namespace: '(unplaced)',
+};
+
 export function originOf(value: object): Origin {
-  const o = originIfAny(value);
+  const o = originIfAny(value) ?? unplaced;
   if (!o) throw new Error('internal: object without origin');
   return o;
+}
+
+/**
+ * Run checks whose only question is whether they report anything, over objects that may have no origin
+ * (loaded from the cache without them): such objects get a placeholder origin, which a check may pass around
+ * but must not place a diagnostic with. Only positions come from origins, never a check's decision, so the
+ * answer is the one the checks give with every origin in place.
+ */
+export function probing<T>(run: () => T): T {
+  unplaced = UNPLACED;
+  try {
+    return run();
+  } finally {
+    unplaced = null;
+  }
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

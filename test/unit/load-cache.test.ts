@@ -93,6 +93,56 @@ describe('load cache', () => {
     expect(inCached?.line).toBeGreaterThan(1);
   });
 
+  it('places what the checks across files find in cached files after an unrelated edit, as a fresh load does', async () => {
+    const dir = join(scratch, 'probed');
+    mkdirSync(dir, { recursive: true });
+    // A warning (SET NULL on a NOT NULL column) and an error (a key on a column that does not exist, which a
+    // foreign key elsewhere points at without naming columns) found only by the checks across files.
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      'tables:\n  owners:\n    columns:\n      id: { type: bigint }\n    primaryKey: [nope]\n',
+    );
+    writeFileSync(
+      join(dir, 'b.yaml'),
+      'tables:\n  pets:\n    columns:\n      id: { type: bigint, primaryKey: true }\n' +
+        '      owner_id: { type: bigint, notNull: true }\n    foreignKeys:\n      pets_owner_id_fkey:\n' +
+        '        columns: [owner_id]\n        references: { table: owners }\n        onDelete: set null\n',
+    );
+    writeFileSync(join(dir, 'c.yaml'), 'tables:\n  notes:\n    columns:\n      id: { type: bigint }\n');
+    const cacheDir = freshCacheDir();
+    await loadDesiredState(dir, { cwd: dir, cacheDir });
+    writeFileSync(join(dir, 'c.yaml'), 'tables:\n  notes:\n    columns:\n      id: { type: integer }\n');
+    const warm = await loadDesiredState(dir, { cwd: dir, cacheDir });
+    expect(warm.cache).toEqual({ hits: 2, misses: 1, missed: ['c.yaml'] });
+    const fresh = await loadDesiredState(dir, { cwd: dir });
+    same(fresh, warm);
+    expect(warm.diagnostics.map((d) => `${d.file}:${d.line} ${d.code}`)).toEqual(
+      fresh.diagnostics.map((d) => `${d.file}:${d.line} ${d.code}`),
+    );
+    expect(warm.diagnostics.map((d) => d.code).sort()).toEqual(['set-null-on-not-null', 'unknown-column']);
+  });
+
+  it('tells its caller which files it will parse before it parses any', async () => {
+    const dir = join(scratch, 'told');
+    cpSync(join(root, 'schema'), dir, { recursive: true });
+    const cacheDir = freshCacheDir();
+    const files = listSchemaFiles(dir);
+    const told: [readonly string[], number][] = [];
+    const onFreshFiles = (fresh: readonly string[], cached: number) => {
+      told.push([fresh, cached]);
+    };
+    await loadDesiredState(dir, { cwd: dir, cacheDir, onFreshFiles });
+    const [file] = files;
+    writeFileSync(join(dir, file!), `${readFileSync(join(dir, file!), 'utf8')}\n# edited\n`);
+    const edited = await loadDesiredState(dir, { cwd: dir, cacheDir, onFreshFiles });
+    await loadDesiredState(dir, { cwd: dir, onFreshFiles });
+    expect(told).toEqual([
+      [files, 0],
+      [[file], files.length - 1],
+    ]);
+    expect(edited.cache?.missed).toEqual([file]);
+  });
+
   it('runs the checks across files again when an option they depend on changes', async () => {
     const cacheDir = freshCacheDir();
     const plain = await loadDesiredState('schema', { cwd: root, cacheDir });
