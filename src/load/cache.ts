@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import {
   appendFileSync,
+  closeSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
+  writeSync,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareStrings } from '../model/keys.js';
@@ -60,8 +63,11 @@ type StoredOrigins = readonly (readonly [readonly (string | number)[], StoredOri
 export class LoadCache {
   private readonly file: string;
   private readonly header: string;
-  private readonly lines = new Map<string, { key: string; text: string }>();
-  private readonly next = new Map<string, string>();
+  /** The file as read; lines are decoded from it only as far as they are used. */
+  private readonly bytes: Buffer = Buffer.alloc(0);
+  private readonly lines = new Map<string, Line>();
+  /** This load's line of every file: the stored bytes when still valid, else new text. */
+  private readonly next = new Map<string, Buffer | string>();
   private checks: { key: string; text: string } | null = null;
   private nextChecks: string | null = null;
   private dirty = false;
@@ -72,41 +78,45 @@ export class LoadCache {
   /** Shown names of the files loaded afresh: changed since the last load, or new. */
   readonly missed: string[] = [];
 
-  constructor(cacheDir: string, schemaDir: string) {
-    const id = createHash('sha256').update(schemaDir).digest('hex').slice(0, 16);
-    this.file = join(cacheDir, `load-${id}.cache`);
-    this.header = `tidemark load cache ${FORMAT} ${codeIdentity()}`;
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch {
-      return;
-    }
-    const rows = text.split('\n');
-    if (rows[0] !== this.header) return;
-    // A complete file ends with a newline: the last item is then empty, else it is a torn line.
-    const complete = rows.pop() === '';
-    this.written = complete ? rows.length - 1 : null;
-    for (const row of rows.slice(1)) {
-      const a = row.indexOf('\t');
-      const b = row.indexOf('\t', a + 1);
-      if (a < 0 || b < 0) continue;
-      if (row.slice(0, a) === 'checks') {
-        this.checks = { key: row.slice(a + 1, b), text: row.slice(b + 1) };
-        continue;
-      }
-      try {
-        const shown = JSON.parse(row.slice(a + 1, b)) as string;
-        this.lines.set(shown, { key: row.slice(0, a), text: row });
-      } catch {
-        // A damaged line is an absent entry: that file is parsed again and its line rewritten.
-      }
-    }
+  /** Read the cache of a schema directory off the main thread (the file is tens of megabytes for thousands of files). */
+  static async open(cacheDir: string, schemaDir: string): Promise<LoadCache> {
+    const file = cacheFile(cacheDir, schemaDir);
+    const bytes = await readFile(file).catch(() => null);
+    return new LoadCache(file, bytes);
   }
 
-  /** Key of one file's per-file load: its bytes, its shown name, and the code that loads it. */
-  key(shown: string, text: string): string {
-    return createHash('sha256').update(`${shown}\0`).update(text).digest('hex');
+  private constructor(file: string, bytes: Buffer | null) {
+    this.file = file;
+    this.header = `tidemark load cache ${FORMAT} ${codeIdentity()}`;
+    if (bytes === null) return;
+    const headerEnd = bytes.indexOf(NL);
+    if (headerEnd < 0 || bytes.toString('utf8', 0, headerEnd) !== this.header) return;
+    this.bytes = bytes;
+    // A complete file ends with a newline; anything after the last one is a torn line, left out.
+    const end = bytes.lastIndexOf(NL) + 1;
+    this.written = end === bytes.length ? 0 : null;
+    for (let start = headerEnd + 1; start < end; ) {
+      const stop = bytes.indexOf(NL, start);
+      if (this.written !== null) this.written++;
+      const a = bytes.indexOf(TAB, start);
+      const b = a < 0 || a > stop ? -1 : bytes.indexOf(TAB, a + 1);
+      if (b >= 0 && b < stop) {
+        if (a - start === 6 && bytes.toString('latin1', start, a) === 'checks') {
+          this.checks = {
+            key: bytes.toString('latin1', a + 1, b),
+            text: bytes.toString('utf8', b + 1, stop),
+          };
+        } else {
+          try {
+            const shown = JSON.parse(bytes.toString('utf8', a + 1, b)) as string;
+            this.lines.set(shown, { key: bytes.toString('latin1', start, a), start, fields: b + 1, stop });
+          } catch {
+            // A damaged line is an absent entry: that file is parsed again and its line rewritten.
+          }
+        }
+      }
+      start = stop + 1;
+    }
   }
 
   /** Whether the file has an entry for this key (which `get` may still find damaged). */
@@ -144,6 +154,13 @@ export class LoadCache {
     this.dirty = true;
   }
 
+  /** The load and origins fields of a line, as byte ranges. */
+  private fields(line: Line): { load: [number, number]; origins: [number, number] } {
+    const c = this.bytes.indexOf(TAB, line.fields);
+    if (c < 0 || c > line.stop) throw new Error('damaged cache line');
+    return { load: [line.fields, c], origins: [c + 1, line.stop] };
+  }
+
   /**
    * The cached load of a file, or null (absent, stale or damaged: loaded afresh). With `origins`, every
    * object gets its origin back, its document parsed again only if a diagnostic needs a position in it.
@@ -153,7 +170,8 @@ export class LoadCache {
     let load: FileLoad | null = null;
     if (line && line.key === key) {
       try {
-        load = JSON.parse(line.text.split('\t')[2] ?? '') as FileLoad;
+        const [from, to] = this.fields(line).load;
+        load = JSON.parse(this.bytes.toString('utf8', from, to)) as FileLoad;
         if (origins) this.restoreOrigins(shown, load, parse);
       } catch {
         load = null;
@@ -165,15 +183,16 @@ export class LoadCache {
       return null;
     }
     this.hits++;
-    this.next.set(shown, line!.text);
+    this.next.set(shown, this.bytes.subarray(line!.start, line!.stop));
     return load;
   }
 
   /** Give every object of a load `get` returned without origins its origin. */
   restoreOrigins(shown: string, load: FileLoad, parse: () => readonly ParsedDocument[]): void {
-    const text = this.lines.get(shown)?.text.split('\t')[3];
-    if (text === undefined) throw new Error(`internal: no cached origins for ${shown}`);
-    const stored = JSON.parse(text) as StoredOrigins;
+    const line = this.lines.get(shown);
+    if (!line) throw new Error(`internal: no cached origins for ${shown}`);
+    const [from, to] = this.fields(line).origins;
+    const stored = JSON.parse(this.bytes.toString('utf8', from, to)) as StoredOrigins;
     let parsed: readonly ParsedDocument[] | null = null;
     const docs = () => {
       parsed ??= parse();
@@ -213,8 +232,11 @@ export class LoadCache {
     if (!this.dirty && this.next.size === this.lines.size) return;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      const changed = [...this.next].filter(([shown, text]) => this.lines.get(shown)?.text !== text);
-      const appended = [...changed.map(([, text]) => text), ...(this.nextChecks ? [this.nextChecks] : [])];
+      // Lines still valid are the bytes read; new ones are text.
+      const appended = [
+        ...[...this.next.values()].filter((line) => typeof line === 'string'),
+        ...(this.nextChecks ? [this.nextChecks] : []),
+      ];
       const live = this.next.size + 1;
       if (this.written !== null && this.written + appended.length <= 2 * live) {
         if (appended.length > 0) appendFileSync(this.file, `${appended.join('\n')}\n`);
@@ -222,8 +244,19 @@ export class LoadCache {
         const tmp = `${this.file}.${process.pid}.tmp`;
         const checks =
           this.nextChecks ?? (this.checks ? `checks\t${this.checks.key}\t${this.checks.text}` : null);
-        const rows = [...this.next.values(), ...(checks ? [checks] : [])];
-        writeFileSync(tmp, `${this.header}\n${rows.join('\n')}\n`);
+        const rows = [this.header, ...this.next.values(), ...(checks ? [checks] : [])];
+        const fd = openSync(tmp, 'w');
+        try {
+          for (const row of rows) {
+            if (typeof row === 'string') writeSync(fd, `${row}\n`);
+            else {
+              writeSync(fd, row);
+              writeSync(fd, '\n');
+            }
+          }
+        } finally {
+          closeSync(fd);
+        }
         renameSync(tmp, this.file);
       }
       pruneStale(dirname(this.file));
@@ -231,6 +264,27 @@ export class LoadCache {
       // See above: not writing the cache leaves every result correct.
     }
   }
+}
+
+/** Key of one file's per-file load: its bytes and its shown name (the file's header names the loader's code). */
+export function cacheKey(shown: string, text: string): string {
+  return createHash('sha256').update(`${shown}\0`).update(text).digest('hex');
+}
+
+interface Line {
+  readonly key: string;
+  /** Byte offsets in the file: the line, its load and origins fields, the newline that ends it. */
+  readonly start: number;
+  readonly fields: number;
+  readonly stop: number;
+}
+
+const NL = 0x0a;
+const TAB = 0x09;
+
+function cacheFile(cacheDir: string, schemaDir: string): string {
+  const id = createHash('sha256').update(schemaDir).digest('hex').slice(0, 16);
+  return join(cacheDir, `load-${id}.cache`);
 }
 
 /** A schema directory not loaded for this long is probably gone (a moved checkout, a test's temp dir). */

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { compareQualified, compareStrings, qualifiedKey } from '../model/keys.js';
-import { LoadCache } from './cache.js';
+import { cacheKey, LoadCache } from './cache.js';
 import { checkLength, checkRenames, checkSharedNamespaces, firstDefinitions } from './check-names.js';
 import { checkForeignKeys, checkSequenceOwners, fillDefaultReferences } from './check-references.js';
 import { checkSqlFragments } from './check-sql.js';
@@ -93,12 +93,13 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
       `schema directory ${relative(cwd, dir) || '.'} does not exist; create it or pass --schema-dir`,
     );
   }
+  // The cache is read off this thread while the schema files are listed and read.
+  const opening = options.cacheDir ? LoadCache.open(options.cacheDir, dir) : null;
+  opening?.catch(() => {});
   await breathe.now();
   const files = listSchemaFiles(dir);
   const sink = new DiagnosticSink();
   const hash = createHash('sha256');
-  const cache = options.cacheDir ? new LoadCache(options.cacheDir, dir) : null;
-  await breathe.now();
   const tables: DesiredTable[] = [];
   const enums: DesiredEnum[] = [];
   const sequences: DesiredSequence[] = [];
@@ -111,8 +112,9 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     hash.update(rel).update('\0').update(bytes).update('\0');
     const shown = relative(cwd, abs).split(sep).join('/');
     const text = bytes.toString('utf8');
-    return { shown, text, key: cache?.key(shown, text) ?? '' };
+    return { shown, text, key: opening ? cacheKey(shown, text) : '' };
   });
+  const cache = await opening;
   await breathe.now();
   const checksKey = cache?.checksKey(read, {
     ignore: options.ignore ?? [],

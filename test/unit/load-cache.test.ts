@@ -120,6 +120,17 @@ describe('load cache', () => {
       fresh.diagnostics.map((d) => `${d.file}:${d.line} ${d.code}`),
     );
     expect(warm.diagnostics.map((d) => d.code).sort()).toEqual(['set-null-on-not-null', 'unknown-column']);
+
+    // The same with an entry whose origins are damaged though its load reads: loaded afresh, not misplaced.
+    const pack = join(cacheDir, readdirSync(cacheDir).find((f) => f.startsWith('load-'))!);
+    const lines = readFileSync(pack, 'utf8').split('\n');
+    const i = lines.findIndex((l) => l.includes('"a.yaml"'));
+    lines[i] = `${lines[i]!.slice(0, lines[i]!.lastIndexOf('\t') + 1)}[[["tables",0],{"d":`;
+    writeFileSync(pack, lines.join('\n'));
+    writeFileSync(join(dir, 'c.yaml'), 'tables:\n  notes:\n    columns:\n      id: { type: smallint }\n');
+    const damaged = await loadDesiredState(dir, { cwd: dir, cacheDir });
+    same(await loadDesiredState(dir, { cwd: dir }), damaged);
+    expect(damaged.diagnostics).toHaveLength(2);
   });
 
   it('tells its caller which files it will parse before it parses any', async () => {
