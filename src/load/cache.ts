@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { compareStrings } from '../model/keys.js';
 import { type Origin, originIfAny, setOrigin } from './origin.js';
 import type { DataPath, ParsedDocument } from './source.js';
-import type { Diagnostic, FileLoad } from './types.js';
+import type { DesiredTable, Diagnostic, FileLoad } from './types.js';
 
 /**
  * A per-file cache of the loader's work. Parsing a YAML file with source positions, checking it against the
@@ -77,6 +77,8 @@ export class LoadCache {
   misses = 0;
   /** Shown names of the files loaded afresh: changed since the last load, or new. */
   readonly missed: string[] = [];
+  /** The lines of files that changed since they were written. */
+  private readonly superseded: Line[] = [];
 
   /** Read the cache of a schema directory off the main thread (the file is tens of megabytes for thousands of files). */
   static async open(cacheDir: string, schemaDir: string): Promise<LoadCache> {
@@ -180,11 +182,26 @@ export class LoadCache {
     if (load === null) {
       this.misses++;
       this.missed.push(shown);
+      if (line && line.key !== key) this.superseded.push(line);
       return null;
     }
     this.hits++;
     this.next.set(shown, this.bytes.subarray(line!.start, line!.stop));
     return load;
+  }
+
+  /** The tables the files that changed defined before they changed, as far as still recorded. */
+  supersededTables(): DesiredTable[] {
+    const out: DesiredTable[] = [];
+    for (const line of this.superseded) {
+      try {
+        const [from, to] = this.fields(line).load;
+        out.push(...(JSON.parse(this.bytes.toString('utf8', from, to)) as FileLoad).tables);
+      } catch {
+        // Damaged: those tables count as new, which only means compiling more.
+      }
+    }
+    return out;
   }
 
   /** Give every object of a load `get` returned without origins its origin. */

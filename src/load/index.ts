@@ -184,7 +184,12 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   cache?.save();
 
   const diagnostics = sortDiagnostics(sink.list);
-  const cached = cache ? { cache: { hits: cache.hits, misses: cache.misses, missed: cache.missed } } : {};
+  const cached = cache
+    ? {
+        cache: { hits: cache.hits, misses: cache.misses, missed: cache.missed },
+        superseded: cache.supersededTables(),
+      }
+    : {};
   if (diagnostics.some((d) => d.severity === 'error')) return { state: null, diagnostics, ...cached };
 
   const schemas = new Set<string>(namespaces);

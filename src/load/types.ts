@@ -126,4 +126,9 @@ export interface LoadResult {
     /** Shown names of the files loaded afresh (changed since the last load, or new). */
     readonly missed: readonly string[];
   };
+  /**
+   * The tables the files loaded afresh defined in their last cached version, before the cross-file checks
+   * (so a foreign key's omitted referenced columns are still empty).
+   */
+  readonly superseded?: readonly DesiredTable[];
 }

@@ -3,7 +3,7 @@ import { withClient } from '../db/connect.js';
 import { annotationsOf, type Change, diffModels } from '../diff/index.js';
 import { InputError } from '../errors.js';
 import { loadDesiredState } from '../load/index.js';
-import type { DesiredState, LoadResult } from '../load/types.js';
+import type { DesiredState, DesiredTable, LoadResult } from '../load/types.js';
 import { qualifiedKey } from '../model/keys.js';
 import type { IntrospectionResult, Model, Table } from '../model/types.js';
 import type { CompileOptions } from '../shadow/compile.js';
@@ -64,7 +64,7 @@ export async function loadOrThrow(config: Config): Promise<DesiredState> {
 async function loadForPlan(
   config: Config,
   onFreshFiles?: (fresh: readonly string[], cached: number) => void,
-): Promise<{ state: DesiredState; cache: LoadResult['cache'] }> {
+): Promise<{ state: DesiredState; cache: LoadResult['cache']; superseded: readonly DesiredTable[] }> {
   const result = await loadDesiredState(config.schemaDir, {
     ignore: config.ignore,
     schemas: config.schemas,
@@ -78,7 +78,7 @@ async function loadForPlan(
       result.diagnostics,
     );
   }
-  return { state: result.state, cache: result.cache };
+  return { state: result.state, cache: result.cache, superseded: result.superseded ?? [] };
 }
 
 /** Load schema/, read the live database, compile what differs on a shadow, diff, and plan. */
@@ -139,7 +139,7 @@ async function planWithPool(options: PlanForTargetOptions, pool: ShadowPool): Pr
   const speculation =
     options.fullCompile || changedFiles.length === 0
       ? null
-      : compileLikelyChanged(state, changedFiles, shadow, prelude);
+      : compileLikelyChanged(state, changedFiles, shadow, prelude, loaded.superseded);
   try {
     return await planLoaded(options, { state, schemas, guessed, early, loadMs, speculation, shadow });
   } finally {

@@ -1,19 +1,111 @@
-import type { DesiredTable } from '../load/types.js';
+import type { DesiredForeignKey, DesiredTable } from '../load/types.js';
+import { stableStringify } from '../model/fingerprint.js';
 import { byName, qualifiedKey } from '../model/keys.js';
-import type { ForeignKey, Table } from '../model/types.js';
-import { renderForeignKeyClause } from '../sql/render-table.js';
+import type { ForeignKey, Index, PrimaryKey, Table, UniqueConstraint } from '../model/types.js';
+import {
+  renderCreateIndex,
+  renderForeignKeyClause,
+  renderPrimaryKeyClause,
+  renderUniqueClause,
+} from '../sql/render-table.js';
 
 /**
- * A foreign key holds no expression: PostgreSQL reads it back exactly as it is written, so compiling one
- * only proves it can be created. That takes the table it points at (created as a stub when it is not itself
- * compiled) and an ALTER TABLE per key: on the 5,000-table benchmark, more than half the work of compiling
- * the 250 edited tables. When the live database already has the very same key, between columns of the same
- * types, pointing at columns of the same types that the desired state still backs with the same key, the key
- * would compile to what live has, so live's is taken. Anything else (a new or changed key, a changed column
- * type, a target whose key changed) is compiled as before, so PostgreSQL still says whether it can be made.
+ * Keys, indexes and foreign keys of an edited table that live already has exactly as the YAML writes them
+ * need no compile: what PostgreSQL would print for them is what it prints for live's (the round-trip law
+ * that lets unchanged tables be taken from live, applied member by member). Compiling them costs an index
+ * each for keys and indexes, and for a foreign key an ALTER TABLE and the table it points at (as a stub): on
+ * the 5,000-table benchmark, most of the work of compiling the 250 edited tables.
+ *
+ * So the compile that runs ahead (shadow/speculate.ts) leaves foreign keys out, and for a table its file
+ * already defined before the edit, its keys and indexes too. Once the catalog is read, each member left out
+ * is taken from live when live has one of the same name that renders the same, over columns whose type and
+ * collation did not change (for an index with expressions or a predicate: no column of the table changed),
+ * and, for a foreign key, pointing at columns of unchanged types that the desired state still backs with the
+ * same key. A table with any other member left out (new, changed, or over a changed column) is compiled
+ * again, whole, so PostgreSQL still says whether it can be made, at the YAML line.
  */
 
-const text = (fk: ForeignKey) => `${renderForeignKeyClause(fk, !fk.valid)}\u0000${fk.comment ?? ''}`;
+/** The members of a table the compile ahead leaves out, by name. */
+export interface LeftOut {
+  readonly primaryKey: boolean;
+  readonly uniques: ReadonlySet<string>;
+  readonly indexes: ReadonlySet<string>;
+  readonly foreignKeys: ReadonlySet<string>;
+}
+
+/** A member as written, without where it was written (an edit above it moves it). */
+function written(member: object): string {
+  const { source: _source, ...rest } = member as { source?: unknown };
+  return stableStringify(rest);
+}
+
+/** A foreign key as written; referenced columns the YAML omitted are filled in only after the load. */
+function writtenKey(fk: DesiredForeignKey, before: DesiredForeignKey): string {
+  const columns = before.references.columns.length === 0 ? [] : fk.references.columns;
+  return written({ ...fk, references: { ...fk.references, columns } });
+}
+
+function unchanged<T extends { readonly name: string }>(
+  now: readonly T[],
+  before: readonly T[],
+  text: (m: T, b: T) => string = written,
+): Set<string> {
+  const out = new Set<string>();
+  for (const m of now) {
+    const b = before.find((x) => x.name === m.name);
+    if (b && text(m, b) === written(b)) out.add(m.name);
+  }
+  return out;
+}
+
+/** Whether two of the table's primary key and unique constraints are over the same columns. */
+function sharesColumns(t: DesiredTable): boolean {
+  const keys = [...(t.primaryKey ? [t.primaryKey] : []), ...t.uniques].map((k) => k.columns.join('\u0000'));
+  return new Set(keys).size < keys.length;
+}
+
+/**
+ * The table as the compile ahead creates it: without the members that are as they were before the edit
+ * (`before`: the table in the file's last loaded version), which live most likely has as they are, and which
+ * are taken from live once it is read (keysFromLive, foreignKeysFromLive). A table new to its file keeps them
+ * all.
+ */
+export function withoutMembers(
+  t: DesiredTable,
+  before: DesiredTable | undefined,
+  /** Keep the keys and indexes: a foreign key compiled ahead points at this table. */
+  keepKeys = false,
+): { table: DesiredTable; leftOut: LeftOut } {
+  const none: LeftOut = { primaryKey: false, uniques: new Set(), indexes: new Set(), foreignKeys: new Set() };
+  if (!before) return { table: t, leftOut: none };
+  // CREATE TABLE keeps one of two keys over the same columns: compiled apart, both would stay.
+  if (sharesColumns(t)) keepKeys = true;
+  const leftOut: LeftOut = {
+    primaryKey:
+      !keepKeys &&
+      t.primaryKey !== null &&
+      before.primaryKey !== null &&
+      written(t.primaryKey) === written(before.primaryKey),
+    uniques: keepKeys ? new Set() : unchanged(t.uniques, before.uniques),
+    indexes: keepKeys ? new Set() : unchanged(t.indexes, before.indexes),
+    foreignKeys: unchanged(t.foreignKeys, before.foreignKeys, writtenKey),
+  };
+  // A primary key makes its columns NOT NULL: they stay so without it, as the key will be taken from live.
+  const keyColumns = new Set(leftOut.primaryKey ? t.primaryKey!.columns : []);
+  const table: DesiredTable = {
+    ...t,
+    columns: t.columns.map((c) => (keyColumns.has(c.name) && !c.notNull ? { ...c, notNull: true } : c)),
+    primaryKey: leftOut.primaryKey ? null : t.primaryKey,
+    uniques: t.uniques.filter((u) => !leftOut.uniques.has(u.name)),
+    indexes: t.indexes.filter((i) => !leftOut.indexes.has(i.name)),
+    foreignKeys: t.foreignKeys.filter((f) => !leftOut.foreignKeys.has(f.name)),
+  };
+  return { table, leftOut };
+}
+
+const fkText = (fk: ForeignKey) => `${renderForeignKeyClause(fk, !fk.valid)}\u0000${fk.comment ?? ''}`;
+const indexText = (t: Table | DesiredTable, i: Index) =>
+  `${renderCreateIndex(t, i)}\u0000${i.valid}\u0000${i.comment ?? ''}`;
 
 function sameColumns(a: Table, b: Table, names: readonly string[]): boolean {
   return names.every((name) => {
@@ -38,30 +130,88 @@ function keysOn(t: Table, columns: readonly string[]): string[] {
   return out;
 }
 
+/** The members left out, taken from live (null when any is not there as written), with those compiled. */
+function fromLive<T extends { readonly name: string }>(
+  compiled: readonly T[],
+  wanted: readonly T[],
+  leftOut: ReadonlySet<string>,
+  live: readonly T[],
+  matches: (w: T, l: T) => boolean,
+): T[] | null {
+  const taken: T[] = [...compiled];
+  for (const w of wanted) {
+    if (!leftOut.has(w.name)) continue;
+    const l = live.find((x) => x.name === w.name);
+    if (!l || !matches(w, l)) return null;
+    taken.push(l);
+  }
+  return taken.sort(byName);
+}
+
 /**
- * The live foreign keys of a table compiled without its foreign keys (`compiled`), when every key the YAML
- * gives it can be taken from live (see above); null when any must be compiled. `desiredFirst` finds the
- * compiled or live form of any desired table, as the plan will have it.
+ * The primary key, uniques and indexes of a table compiled without some of them (`compiled`), those taken
+ * from live; null when any must be compiled.
+ */
+export function keysFromLive(
+  desired: DesiredTable,
+  compiled: Table,
+  leftOut: LeftOut,
+  current: Table | undefined,
+): Table | null {
+  const any = leftOut.primaryKey || leftOut.uniques.size > 0 || leftOut.indexes.size > 0;
+  if (!any) return compiled;
+  if (!current) return null;
+  let primaryKey = compiled.primaryKey;
+  if (leftOut.primaryKey) {
+    const pk = desired.primaryKey!;
+    const was = current.primaryKey;
+    const text = (k: PrimaryKey) => `${renderPrimaryKeyClause(k)}\u0000${k.comment ?? ''}`;
+    if (!was || text(pk) !== text(was) || !sameColumns(compiled, current, pk.columns)) return null;
+    primaryKey = was;
+  }
+  const uniques = fromLive(compiled.uniques, desired.uniques, leftOut.uniques, current.uniques, (u, was) => {
+    const text = (k: UniqueConstraint) => `${renderUniqueClause(k)}\u0000${k.comment ?? ''}`;
+    return text(u) === text(was) && sameColumns(compiled, current, u.columns);
+  });
+  const allColumns = current.columns.map((c) => c.name);
+  const indexes = fromLive(compiled.indexes, desired.indexes, leftOut.indexes, current.indexes, (i, was) => {
+    if (indexText(desired, i) !== indexText(current, was)) return false;
+    const plain = i.where === null && i.keys.every((k) => k.expression === null);
+    const columns = plain ? [...i.keys.map((k) => k.column!), ...i.include] : allColumns;
+    return sameColumns(compiled, current, columns);
+  });
+  if (uniques === null || indexes === null) return null;
+  return { ...compiled, primaryKey, uniques, indexes };
+}
+
+/**
+ * The foreign keys of a table compiled without some of them (`table`: compiled, its keys settled), those
+ * taken from live; null when any must be compiled. `desiredFirst` finds the form of any desired table as the
+ * plan will have it (compiled, or live), or undefined while that is not known.
  */
 export function foreignKeysFromLive(
   desired: DesiredTable,
-  compiled: Table,
+  table: Table,
+  leftOut: LeftOut,
+  current: Table | undefined,
   live: ReadonlyMap<string, Table>,
   desiredFirst: (key: string) => Table | undefined,
 ): ForeignKey[] | null {
-  const current = live.get(qualifiedKey(desired));
-  if (!current) return desired.foreignKeys.length === 0 ? [] : null;
-  const taken: ForeignKey[] = [];
-  for (const fk of desired.foreignKeys) {
-    const was = current.foreignKeys.find((f) => f.name === fk.name);
-    if (!was || text(was) !== text(fk) || !sameColumns(compiled, current, fk.columns)) return null;
-    const targetKey = qualifiedKey({ schema: fk.references.schema, name: fk.references.table });
-    const target = desiredFirst(targetKey);
-    const liveTarget = live.get(targetKey);
-    if (!target || !liveTarget || !sameColumns(target, liveTarget, fk.references.columns)) return null;
-    const backing = keysOn(liveTarget, fk.references.columns);
-    if (!keysOn(target, fk.references.columns).some((k) => backing.includes(k))) return null;
-    taken.push(was);
-  }
-  return taken.sort(byName);
+  if (leftOut.foreignKeys.size === 0) return [...table.foreignKeys];
+  if (!current) return null;
+  return fromLive(
+    table.foreignKeys,
+    desired.foreignKeys,
+    leftOut.foreignKeys,
+    current.foreignKeys,
+    (fk, was) => {
+      if (fkText(was) !== fkText(fk) || !sameColumns(table, current, fk.columns)) return false;
+      const targetKey = qualifiedKey({ schema: fk.references.schema, name: fk.references.table });
+      const target = desiredFirst(targetKey);
+      const liveTarget = live.get(targetKey);
+      if (!target || !liveTarget || !sameColumns(target, liveTarget, fk.references.columns)) return false;
+      const backing = keysOn(liveTarget, fk.references.columns);
+      return keysOn(target, fk.references.columns).some((k) => backing.includes(k));
+    },
+  );
 }

@@ -1,9 +1,9 @@
 import { withClient } from '../db/connect.js';
-import type { DesiredState } from '../load/types.js';
+import type { DesiredState, DesiredTable } from '../load/types.js';
 import { compareQualified, qualifiedKey } from '../model/keys.js';
 import type { IntrospectionResult, Model, Table } from '../model/types.js';
 import { type CompileOptions, compileDesired } from './compile.js';
-import { foreignKeysFromLive } from './foreign-keys.js';
+import { foreignKeysFromLive, keysFromLive, type LeftOut, withoutMembers } from './foreign-keys.js';
 import { compileSet } from './incremental.js';
 import { readPrelude } from './prelude.js';
 
@@ -17,6 +17,8 @@ import { readPrelude } from './prelude.js';
 export interface Speculation {
   /** The tables compiled ahead, without their foreign keys (shadow/foreign-keys.ts). */
   readonly likely: ReadonlySet<string>;
+  /** The members each was compiled without (shadow/foreign-keys.ts). */
+  readonly leftOut: ReadonlyMap<string, LeftOut>;
   /** Null when the compile failed: the real compile then reports whatever is wrong. */
   readonly result: Promise<IntrospectionResult | null>;
 }
@@ -27,22 +29,40 @@ export function compileLikelyChanged(
   options: Omit<CompileOptions, 'tables' | 'support' | 'prelude'>,
   /** The prelude of `options.schemas`, when it is being read already. */
   prelude: Promise<string[]> | null = null,
+  /** The tables the changed files defined before they changed (LoadResult.superseded). */
+  before: readonly DesiredTable[] = [],
 ): Speculation | null {
   const files = new Set(changedFiles);
   const likely = new Set(state.tables.filter((t) => files.has(t.source.file)).map(qualifiedKey));
   if (likely.size === 0) return null;
-  // Without their foreign keys, so without the tables those point at: once the catalog is read, the keys
-  // live already has are taken from it and only the others are compiled (see compileChanged).
-  const tables = state.tables
-    .filter((t) => likely.has(qualifiedKey(t)))
-    .map((t) => ({ ...t, foreignKeys: [] }));
+  // Without the members that are as they were before the edit: once the catalog is read, those live has as
+  // the YAML writes them are taken from live (see compileChanged). The foreign keys compiled ahead need the
+  // tables they point at: as stubs, and with their keys when they are compiled ahead themselves.
+  const previous = new Map(before.map((t) => [qualifiedKey(t), t]));
+  const declared = state.tables.filter((t) => likely.has(qualifiedKey(t)));
+  const first = declared.map((t) => withoutMembers(t, previous.get(qualifiedKey(t))));
+  const targets = new Set(
+    first.flatMap(({ table }) =>
+      table.foreignKeys.map((f) => qualifiedKey({ schema: f.references.schema, name: f.references.table })),
+    ),
+  );
+  const leftOut = new Map<string, LeftOut>();
+  const compiled: DesiredTable[] = [];
+  declared.forEach((t, i) => {
+    const key = qualifiedKey(t);
+    const { table, leftOut: out } = targets.has(key) ? withoutMembers(t, previous.get(key), true) : first[i]!;
+    compiled.push(table);
+    leftOut.set(key, out);
+  });
+  const support = new Set([...targets].filter((k) => !likely.has(k)));
+  const tables = [...compiled, ...state.tables.filter((t) => support.has(qualifiedKey(t)))];
   const result = (async () => {
     // What the real compile would get from the catalog read (shadow/prelude.ts), read on its own here.
     const definitions = await (prelude ??
       withClient(options.serverUrl, (c) => readPrelude(c, options.schemas)));
-    return compileDesired(state, { ...options, tables, support: new Set(), prelude: definitions });
+    return compileDesired(state, { ...options, tables, support, prelude: definitions });
   })().catch(() => null);
-  return { likely, result };
+  return { likely, leftOut, result };
 }
 
 /**
@@ -77,17 +97,35 @@ export async function compileChanged(
 
   const liveByKey = new Map(live.tables.map((t) => [qualifiedKey(t), t]));
   const compiledByKey = new Map(both.model.tables.map((t) => [qualifiedKey(t), t]));
-  const desiredFirst = (key: string) => (changed.has(key) ? compiledByKey.get(key) : liveByKey.get(key));
   const declared = new Map(state.tables.map((t) => [qualifiedKey(t), t]));
   const again = new Set<string>();
+  // First the keys and indexes, then the foreign keys, which need the keys of the tables they point at.
   const settled = new Map<string, Table>();
   for (const key of used) {
     const compiled = compiledByKey.get(key);
     const desired = declared.get(key);
-    const keys = compiled && desired ? foreignKeysFromLive(desired, compiled, liveByKey, desiredFirst) : null;
-    if (keys === null) again.add(key);
-    else settled.set(key, { ...compiled!, foreignKeys: keys });
+    const leftOut = speculation.leftOut.get(key);
+    const table =
+      compiled && desired && leftOut ? keysFromLive(desired, compiled, leftOut, liveByKey.get(key)) : null;
+    if (table === null) again.add(key);
+    else settled.set(key, table);
   }
+  const desiredFirst = (key: string) =>
+    !changed.has(key) ? liveByKey.get(key) : used.has(key) ? settled.get(key) : compiledByKey.get(key);
+  for (const [key, table] of settled) {
+    const leftOut = speculation.leftOut.get(key)!;
+    const keys = foreignKeysFromLive(
+      declared.get(key)!,
+      table,
+      leftOut,
+      liveByKey.get(key),
+      liveByKey,
+      desiredFirst,
+    );
+    if (keys === null) again.add(key);
+    else settled.set(key, { ...table, foreignKeys: keys });
+  }
+  for (const key of again) settled.delete(key);
   const withKeys: IntrospectionResult = {
     ...both,
     model: { ...both.model, tables: both.model.tables.map((t) => settled.get(qualifiedKey(t)) ?? t) },

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,8 +135,54 @@ describe('compiling the changed files ahead', () => {
     write('children.yaml', childrenWith('integer', 'cascade'));
   });
 
+  it('compiles the members an edit added and takes those it kept from live', async () => {
+    write(
+      'rooms.yaml',
+      `${FILES['rooms.yaml']}      code: { type: text, unique: true }\n    indexes:\n      rooms_label_idx: { columns: [label] }\n`,
+    );
+    await planAndApply();
+    write(
+      'rooms.yaml',
+      `${FILES['rooms.yaml']}      code: { type: text, unique: true }\n    indexes:\n      rooms_label_idx: { columns: [label] }\n` +
+        `      rooms_lower_label_idx: { columns: ['lower(label)'], where: 'label IS NOT NULL' }\n`,
+    );
+    const result = await planAndApply();
+    expect(result.timings.compiledAhead).toBe(true);
+    expect(result.plan.groups.flatMap((g) => g.steps.map((s) => s.sql)).join('\n')).toMatch(
+      /CREATE INDEX CONCURRENTLY "?rooms_lower_label_idx/,
+    );
+  });
+
+  it('compiles the members the YAML kept but the database lost or changed', async () => {
+    await db.query('DROP INDEX rooms_label_idx');
+    await db.query('DROP INDEX rooms_lower_label_idx');
+    await db.query('CREATE INDEX rooms_lower_label_idx ON rooms (lower(label)) WHERE label IS NULL');
+    write(
+      'rooms.yaml',
+      `${FILES['rooms.yaml']}      code: { type: text, unique: true }\n      nickname: { type: text }\n` +
+        `    indexes:\n      rooms_label_idx: { columns: [label] }\n` +
+        `      rooms_lower_label_idx: { columns: ['lower(label)'], where: 'label IS NOT NULL' }\n`,
+    );
+    const result = await planAndApply();
+    expect(result.timings.compiledAhead).toBe(true);
+    const sql = result.plan.groups.flatMap((g) => g.steps.map((s) => s.sql)).join('\n');
+    expect(sql).toMatch(/CREATE INDEX CONCURRENTLY "?rooms_label_idx/);
+    expect(sql).toMatch(/rooms_lower_label_idx/);
+  });
+
+  it('compiles together two keys over the same columns, as CREATE TABLE keeps only one of them', async () => {
+    const rooms = readFileSync(join(schemaDir, 'rooms.yaml'), 'utf8');
+    write(
+      'rooms.yaml',
+      rooms.replace('    indexes:\n', '    unique:\n      rooms_code_again: { columns: [code] }\n    indexes:\n'),
+    );
+    await planAndApply();
+    write('rooms.yaml', rooms);
+    await planAndApply();
+  });
+
   it('plans nothing when the changed file changes nothing in the database', async () => {
-    write('rooms.yaml', `# the rooms of the centre\n${FILES['rooms.yaml']}`);
+    write('rooms.yaml', `# the rooms of the centre\n${readFileSync(join(schemaDir, 'rooms.yaml'), 'utf8')}`);
     const result = await plan(true);
     expect(result.plan.groups).toEqual([]);
     expect(result.timings.compiledAhead).toBe(false);
