@@ -155,7 +155,8 @@ function commentEnum(c: { enum: Of<'enum.comment'>['enum'] }, name: string): Ste
 
 /**
  * Values cannot be removed from an enum or reordered: the type is rebuilt beside the old one, each column
- * converted through text, and the old type dropped. Rows holding a removed value make the cast fail, so the
+ * converted through text, and the old type dropped once nothing uses it (the tables and columns the plan
+ * drops still do until they go). Rows holding a removed value make the cast fail, so the
  * step says which values go.
  */
 export function enumRecreate(c: Of<'enum.recreate'>, ctx: PlanContext): StepDraft[] {
@@ -177,7 +178,6 @@ export function enumRecreate(c: Of<'enum.recreate'>, ctx: PlanContext): StepDraf
     );
     if (def !== null) statements.push(`ALTER TABLE ${qualify(table)} ALTER COLUMN ${col} SET DEFAULT ${def}`);
   }
-  statements.push(`DROP TYPE ${qualify(old)}`);
   const hazards = [];
   if (c.removedValues.length > 0) {
     hazards.push(
@@ -206,6 +206,16 @@ export function enumRecreate(c: Of<'enum.recreate'>, ctx: PlanContext): StepDraf
       transactional: true,
       lock: c.columns.length > 0 ? 'ACCESS EXCLUSIVE' : 'none',
       hazards,
+    }),
+    // Dropped with the types, after the tables and columns the plan drops: those still use the old type.
+    draft({
+      change: c.kind,
+      target: target('enum', name, null),
+      description: `drop ${displayName(old)}, the enum ${name} was rebuilt from`,
+      sql: `DROP TYPE ${qualify(old)}`,
+      phase: 'drop-types',
+      transactional: true,
+      lock: 'none',
     }),
   ];
 }
