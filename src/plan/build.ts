@@ -1,4 +1,5 @@
 import type { Change } from '../diff/change.js';
+import { typeDisplayName } from '../diff/index.js';
 import { fingerprints } from '../model/fingerprint.js';
 import { memberKey, qualifiedKey } from '../model/keys.js';
 import type { IntrospectionResult, Model } from '../model/types.js';
@@ -29,6 +30,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     serverVersionNum: live.serverVersionNum,
     replacedIndexes: onlineIndexReplacements(changes),
     replacedKeys: onlineKeyReplacements(changes, live.model),
+    enumTypes: new Set(live.model.enums.map(typeDisplayName)),
   };
   const droppedColumns = new Set(
     changes.flatMap((c) => (c.kind === 'column.drop' ? [memberKey(c.table, c.column.name)] : [])),

@@ -261,8 +261,12 @@ export function columnAlter(c: Of<'column.alter'>, ctx: PlanContext): StepDraft[
       );
     }
     const collate = to.collation ? ` COLLATE ${quoteCollation(to.collation)}` : '';
-    // USING only where PostgreSQL has no assignment cast to rely on; a widening stays metadata-only.
-    const using = fields.has('type') && cost !== 'metadata-only' ? ` USING ${col}::${to.type}` : '';
+    // USING only where PostgreSQL has no assignment cast to rely on; a widening stays metadata-only. An
+    // enum casts to nothing but text (and text to any enum): from an enum, the way is through text.
+    const array = from.type.endsWith('[]');
+    const fromEnum = ctx.enumTypes?.has(array ? from.type.slice(0, -2) : from.type) ?? false;
+    const via = fromEnum && !/^text(\[\])?$/.test(to.type) ? `::text${array ? '[]' : ''}` : '';
+    const using = fields.has('type') && cost !== 'metadata-only' ? ` USING ${col}${via}::${to.type}` : '';
     const what = fields.has('type')
       ? `change type of ${name} from ${from.type} to ${to.type}`
       : `change collation of ${name} from ${from.collation ?? 'default'} to ${to.collation ?? 'default'}`;

@@ -38,6 +38,8 @@ export interface PlanContext {
   readonly replacedIndexes?: ReadonlySet<string>;
   /** Primary keys and unique constraints replaced online, see onlineKeyReplacements. */
   readonly replacedKeys?: ReadonlyMap<string, KeySwap>;
+  /** Live enum types as column types print them: no cast leads from one to another type but through text. */
+  readonly enumTypes?: ReadonlySet<string>;
 }
 
 export function target(kind: string, name: string, table: QualifiedName | null): StepTarget {
