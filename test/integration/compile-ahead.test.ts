@@ -174,7 +174,10 @@ describe('compiling the changed files ahead', () => {
     const rooms = readFileSync(join(schemaDir, 'rooms.yaml'), 'utf8');
     write(
       'rooms.yaml',
-      rooms.replace('    indexes:\n', '    unique:\n      rooms_code_again: { columns: [code] }\n    indexes:\n'),
+      rooms.replace(
+        '    indexes:\n',
+        '    unique:\n      rooms_code_again: { columns: [code] }\n    indexes:\n',
+      ),
     );
     await planAndApply();
     write('rooms.yaml', rooms);
