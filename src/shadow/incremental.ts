@@ -1,6 +1,6 @@
 import type { DesiredState, DesiredTable } from '../load/types.js';
 import { compareQualified, qualifiedKey } from '../model/keys.js';
-import type { Model, SequenceOptions, Table } from '../model/types.js';
+import type { ForeignKey, Index, Model, QualifiedName, SequenceOptions, Table } from '../model/types.js';
 import { renderComment } from '../sql/render-objects.js';
 import {
   type ColumnLike,
@@ -29,6 +29,16 @@ function fullIdentityOptions(type: string, options: Partial<Omit<SequenceOptions
   return rest;
 }
 
+/** An index as its table's signature has it: its DDL, validity and comment. */
+export function indexSignature(table: QualifiedName, i: Index): string {
+  return `${renderCreateIndex(table, i)} -- ${i.valid} ${i.comment ?? ''}`;
+}
+
+/** A foreign key as its table's signature has it: its clause (NOT VALID included) and comment. */
+export function foreignKeySignature(fk: ForeignKey): string {
+  return `${renderForeignKeyClause(fk, !fk.valid)} -- ${fk.comment ?? ''}`;
+}
+
 export function tableSignature(table: {
   schema: string;
   name: string;
@@ -47,10 +57,8 @@ export function tableSignature(table: {
   );
   const normalised = { ...table, columns };
   const parts = [renderCreateTable(normalised)];
-  for (const i of table.indexes)
-    parts.push(`${renderCreateIndex(table, i)} -- ${i.valid} ${i.comment ?? ''}`);
-  for (const fk of table.foreignKeys)
-    parts.push(`${renderForeignKeyClause(fk, !fk.valid)} -- ${fk.comment ?? ''}`);
+  for (const i of table.indexes) parts.push(indexSignature(table, i));
+  for (const fk of table.foreignKeys) parts.push(foreignKeySignature(fk));
   if (table.comment !== null) parts.push(renderComment({ kind: 'table', object: table }, table.comment));
   for (const c of table.columns) parts.push(`${c.name}: ${c.comment ?? ''}`);
   const constraints = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques, ...table.checks];

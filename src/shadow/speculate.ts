@@ -3,8 +3,8 @@ import type { DesiredState, DesiredTable } from '../load/types.js';
 import { compareQualified, qualifiedKey } from '../model/keys.js';
 import type { IntrospectionResult, Model, Table } from '../model/types.js';
 import { type CompileOptions, compileDesired } from './compile.js';
-import { foreignKeysFromLive, keysFromLive, type LeftOut, withoutMembers } from './foreign-keys.js';
 import { compileSet } from './incremental.js';
+import { foreignKeysFromLive, keysFromLive, type LeftOut, withoutMembers } from './members.js';
 import { readPrelude } from './prelude.js';
 
 /**
@@ -15,9 +15,9 @@ import { readPrelude } from './prelude.js';
  * The same introspector reads the result either way: only the moment of compiling changes.
  */
 export interface Speculation {
-  /** The tables compiled ahead, without their foreign keys (shadow/foreign-keys.ts). */
+  /** The tables compiled ahead, without the members their edit left as they were (shadow/members.ts). */
   readonly likely: ReadonlySet<string>;
-  /** The members each was compiled without (shadow/foreign-keys.ts). */
+  /** The members each was compiled without (shadow/members.ts). */
   readonly leftOut: ReadonlyMap<string, LeftOut>;
   /** Null when the compile failed: the real compile then reports whatever is wrong. */
   readonly result: Promise<IntrospectionResult | null>;
@@ -69,8 +69,9 @@ export function compileLikelyChanged(
  * The compile of the tables that differ from live (`changed`): the one that ran ahead where it covers them,
  * plus a compile of the rest (started at once, beside it) when the guess missed some. Tables that always
  * "differ" because their YAML is spelled unlike PostgreSQL prints it are the usual rest. The tables compiled
- * ahead get their foreign keys from live where live has them as the YAML does (shadow/foreign-keys.ts);
- * those with any other key are compiled again, whole, with the tables their keys point at.
+ * ahead get the members they were compiled without from live, where live has them as the YAML writes them
+ * (shadow/members.ts); those with any other member are compiled again, whole, with the tables their foreign
+ * keys point at.
  */
 export async function compileChanged(
   speculation: Speculation | null,

@@ -1,13 +1,9 @@
 import type { DesiredForeignKey, DesiredTable } from '../load/types.js';
 import { stableStringify } from '../model/fingerprint.js';
 import { byName, qualifiedKey } from '../model/keys.js';
-import type { ForeignKey, Index, PrimaryKey, Table, UniqueConstraint } from '../model/types.js';
-import {
-  renderCreateIndex,
-  renderForeignKeyClause,
-  renderPrimaryKeyClause,
-  renderUniqueClause,
-} from '../sql/render-table.js';
+import type { ForeignKey, PrimaryKey, Table, UniqueConstraint } from '../model/types.js';
+import { renderPrimaryKeyClause, renderUniqueClause } from '../sql/render-table.js';
+import { foreignKeySignature, indexSignature } from './incremental.js';
 
 /**
  * Keys, indexes and foreign keys of an edited table that live already has exactly as the YAML writes them
@@ -16,8 +12,8 @@ import {
  * each for keys and indexes, and for a foreign key an ALTER TABLE and the table it points at (as a stub): on
  * the 5,000-table benchmark, most of the work of compiling the 250 edited tables.
  *
- * So the compile that runs ahead (shadow/speculate.ts) leaves foreign keys out, and for a table its file
- * already defined before the edit, its keys and indexes too. Once the catalog is read, each member left out
+ * So the compile that runs ahead (shadow/speculate.ts) leaves out the keys, indexes and foreign keys that are
+ * as the file's previous version wrote them (LoadResult.superseded). Once the catalog is read, each member left out
  * is taken from live when live has one of the same name that renders the same, over columns whose type and
  * collation did not change (for an index with expressions or a predicate: no column of the table changed),
  * and, for a foreign key, pointing at columns of unchanged types that the desired state still backs with the
@@ -103,10 +99,6 @@ export function withoutMembers(
   return { table, leftOut };
 }
 
-const fkText = (fk: ForeignKey) => `${renderForeignKeyClause(fk, !fk.valid)}\u0000${fk.comment ?? ''}`;
-const indexText = (t: Table | DesiredTable, i: Index) =>
-  `${renderCreateIndex(t, i)}\u0000${i.valid}\u0000${i.comment ?? ''}`;
-
 function sameColumns(a: Table, b: Table, names: readonly string[]): boolean {
   return names.every((name) => {
     const x = a.columns.find((c) => c.name === name);
@@ -175,7 +167,7 @@ export function keysFromLive(
   });
   const allColumns = current.columns.map((c) => c.name);
   const indexes = fromLive(compiled.indexes, desired.indexes, leftOut.indexes, current.indexes, (i, was) => {
-    if (indexText(desired, i) !== indexText(current, was)) return false;
+    if (indexSignature(desired, i) !== indexSignature(current, was)) return false;
     const plain = i.where === null && i.keys.every((k) => k.expression === null);
     const columns = plain ? [...i.keys.map((k) => k.column!), ...i.include] : allColumns;
     return sameColumns(compiled, current, columns);
@@ -205,7 +197,8 @@ export function foreignKeysFromLive(
     leftOut.foreignKeys,
     current.foreignKeys,
     (fk, was) => {
-      if (fkText(was) !== fkText(fk) || !sameColumns(table, current, fk.columns)) return false;
+      if (foreignKeySignature(was) !== foreignKeySignature(fk) || !sameColumns(table, current, fk.columns))
+        return false;
       const targetKey = qualifiedKey({ schema: fk.references.schema, name: fk.references.table });
       const target = desiredFirst(targetKey);
       const liveTarget = live.get(targetKey);
