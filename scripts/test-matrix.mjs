@@ -22,7 +22,8 @@ for (const major of majors) {
   results.push({ major, ok: r.status === 0, seconds: Math.round((Date.now() - started) / 1000) });
 }
 console.log('\nmatrix:');
-for (const r of results) console.log(`  PostgreSQL ${r.major}: ${r.ok ? 'passed' : 'FAILED'} (${r.seconds}s)`);
+for (const r of results)
+  console.log(`  PostgreSQL ${r.major}: ${r.ok ? 'passed' : 'FAILED'} (${r.seconds}s)`);
 const failed = results.filter((r) => !r.ok).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

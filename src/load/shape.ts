@@ -1,30 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { DiagnosticSink } from './diagnostic.js';
+import { validate as compiled } from './shape-validator.generated.js';
 import type { DataPath, ParsedDocument } from './source.js';
 import { closest, didYouMean } from './suggest.js';
 
 /**
  * Checks each document against tidemark.schema.json (the file editors use too) and turns every ajv error into
- * a diagnostic at the YAML node it concerns, worded for a person rather than as a JSON pointer.
+ * a diagnostic at the YAML node it concerns, worded for a person rather than as a JSON pointer. The schema is
+ * compiled ahead of time (scripts/generate-validator.mjs): no run imports ajv or compiles it.
  */
 
-let validator: ValidateFunction | null = null;
-
-/** The shipped JSON Schema: at the package root, two levels above both src/load and dist/load. */
-export const SCHEMA_URL = new URL('../../tidemark.schema.json', import.meta.url);
-
-function getValidator(): ValidateFunction {
-  if (validator === null) {
-    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    validator = ajv.compile(schema);
-  }
-  return validator;
-}
+const validate = compiled as unknown as ValidateFunction;
 
 export function checkShape(doc: ParsedDocument, sink: DiagnosticSink): boolean {
-  const validate = getValidator();
   if (validate(doc.data ?? {})) return true;
   for (const e of validate.errors ?? []) report(doc, e, sink);
   return false;
