@@ -266,7 +266,6 @@ function crossFileChecks(
     return state;
   }
   checkSharedNamespaces(state, sink);
-  for (const t of state.tables) checkTable(t, sink);
   checkForeignKeys(state.tables, options.ignore ?? [], sink);
   checkSequenceOwners(state.sequences, state.tables, sink);
   for (const e of state.enums) checkEnum(e, sink);
@@ -283,7 +282,10 @@ function crossFileChecks(
   return state;
 }
 
-/** One file's own work: YAML, the JSON Schema, SQL fragments, normalisation. Depends on nothing else. */
+/**
+ * One file's own work: YAML, the JSON Schema, SQL fragments, normalisation, and the checks of each table by
+ * itself. Depends on nothing else, so its result is cached by the file's content.
+ */
 async function loadFile(
   shown: string,
   text: string,
@@ -306,7 +308,10 @@ async function loadFile(
     namespaces.push(namespace);
     const map = (v: unknown) => Object.entries(isRecord(v) ? v : {});
     for (const [k, v] of map(data.tables)) {
-      tables.push(normaliseTable(doc, namespace, k, v, sink));
+      const table = normaliseTable(doc, namespace, k, v, sink);
+      // Checks of the table by itself (columns, keys and indexes naming its columns) are per file: cached.
+      checkTable(table, sink);
+      tables.push(table);
       tableNamespaces.push(namespace);
     }
     for (const [k, v] of map(data.enums)) enums.push(normaliseEnum(doc, namespace, k, v));
