@@ -284,8 +284,8 @@ export class LoadCache {
 }
 
 /** Key of one file's per-file load: its bytes and its shown name (the file's header names the loader's code). */
-export function cacheKey(shown: string, text: string): string {
-  return createHash('sha256').update(`${shown}\0`).update(text).digest('hex');
+export function cacheKey(shown: string, bytes: Uint8Array): string {
+  return createHash('sha256').update(`${shown}\0`).update(bytes).digest('hex');
 }
 
 interface Line {

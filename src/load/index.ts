@@ -111,8 +111,8 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     const bytes = readFileSync(abs);
     hash.update(rel).update('\0').update(bytes).update('\0');
     const shown = relative(cwd, abs).split(sep).join('/');
-    const text = bytes.toString('utf8');
-    return { shown, text, key: opening ? cacheKey(shown, text) : '' };
+    // Decoded only where parsed: most files come from the cache, keyed by their bytes.
+    return { shown, bytes, key: opening ? cacheKey(shown, bytes) : '' };
   });
   const cache = await opening;
   await breathe.now();
@@ -125,13 +125,14 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     const fresh = read.filter((f) => !cache.has(f.shown, f.key)).map((f) => f.shown);
     options.onFreshFiles(fresh, read.length - fresh.length);
   }
-  const fromCache: { shown: string; text: string; load: FileLoad }[] = [];
-  for (const { shown, text, key } of read) {
+  const fromCache: { shown: string; bytes: Buffer; load: FileLoad }[] = [];
+  for (const { shown, bytes, key } of read) {
     await breathe();
-    let load = cache?.get(shown, key, () => parseYamlFile(shown, text).documents, false) ?? null;
-    if (load !== null) fromCache.push({ shown, text, load });
+    const parse = () => parseYamlFile(shown, bytes.toString('utf8')).documents;
+    let load = cache?.get(shown, key, parse, false) ?? null;
+    if (load !== null) fromCache.push({ shown, bytes, load });
     else {
-      const fresh = await loadFile(shown, text);
+      const fresh = await loadFile(shown, bytes.toString('utf8'));
       load = fresh.load;
       cache?.put(shown, key, load, fresh.documents);
     }
@@ -171,7 +172,11 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
       for (const r of unfilled) (r as { columns: readonly string[] }).columns = [];
       try {
         for (const f of fromCache)
-          cache!.restoreOrigins(f.shown, f.load, () => parseYamlFile(f.shown, f.text).documents);
+          cache!.restoreOrigins(
+            f.shown,
+            f.load,
+            () => parseYamlFile(f.shown, f.bytes.toString('utf8')).documents,
+          );
       } catch {
         // A damaged entry whose load read fine: load everything afresh rather than place nothing.
         return loadDesiredState(schemaDir, { ...options, cacheDir: null });
