@@ -125,14 +125,16 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     const fresh = read.filter((f) => !cache.has(f.shown, f.key)).map((f) => f.shown);
     options.onFreshFiles(fresh, read.length - fresh.length);
   }
-  const fromCache: { shown: string; bytes: Buffer; load: FileLoad }[] = [];
+  const fromCache: { shown: string; parse: () => ParsedDocument[]; load: FileLoad }[] = [];
   for (const { shown, bytes, key } of read) {
     await breathe();
-    const parse = () => parseYamlFile(shown, bytes.toString('utf8')).documents;
+    const text = () => bytes.toString('utf8');
+    // A cached file's YAML is parsed again only if a diagnostic needs a position in it.
+    const parse = () => parseYamlFile(shown, text()).documents;
     let load = cache?.get(shown, key, parse, false) ?? null;
-    if (load !== null) fromCache.push({ shown, bytes, load });
+    if (load !== null) fromCache.push({ shown, parse, load });
     else {
-      const fresh = await loadFile(shown, bytes.toString('utf8'));
+      const fresh = await loadFile(shown, text());
       load = fresh.load;
       cache?.put(shown, key, load, fresh.documents);
     }
@@ -171,12 +173,7 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
       // The checks fill in omitted referenced columns: undo that, so they run as on a fresh load.
       for (const r of unfilled) (r as { columns: readonly string[] }).columns = [];
       try {
-        for (const f of fromCache)
-          cache!.restoreOrigins(
-            f.shown,
-            f.load,
-            () => parseYamlFile(f.shown, f.bytes.toString('utf8')).documents,
-          );
+        for (const f of fromCache) cache!.restoreOrigins(f.shown, f.load, f.parse);
       } catch {
         // A damaged entry whose load read fine: load everything afresh rather than place nothing.
         return loadDesiredState(schemaDir, { ...options, cacheDir: null });
