@@ -12,53 +12,65 @@ import { modelAsDesiredState } from './from-model.js';
  * through PostgreSQL, and plans are rendered from the stable form, so what apply creates reads back exactly
  * as planned.
  *
- * The trip is needed only where an expression is in question: a table whose expressions all read exactly as
- * they do live has nothing to settle, and a table goes through on the live side only where a live expression
- * is compared with a different desired one. Foreign keys hold no expressions and stay out of the trip, so
- * the tables they point at are not needed either.
+ * The trip is needed only where an expression is in question: an expression that reads exactly as it does
+ * live has nothing to settle (both sides leave it alone), and an expression goes through on the live side
+ * only where it stands against a different desired one. So a trip takes, of each table, its columns (their
+ * types decide how expressions print) and only the expressions in question: the other defaults, checks and
+ * indexes, and all keys and foreign keys, stay out, and creating them (a relation for each index) would be
+ * most of the trip's work.
  */
+
+/** Expression slots in question per table key (see expressionSlots); `all` where every slot takes the trip. */
+type Slots = ReadonlyMap<string, ReadonlySet<string> | 'all'>;
+
+const inTrip = (slots: ReadonlySet<string> | 'all', slot: string) => slots === 'all' || slots.has(slot);
+
 async function canonicalTables(
   model: Model,
-  keys: ReadonlySet<string>,
+  slots: Slots,
   options: Omit<CompileOptions, 'tables' | 'support'>,
 ): Promise<Map<string, Table>> {
   const byKey = new Map(model.tables.map((t) => [qualifiedKey(t), t]));
-  const wanted = [...keys].filter((k) => byKey.has(k)).sort();
+  const wanted = [...slots.keys()].filter((k) => byKey.has(k)).sort();
   if (wanted.length === 0) return new Map();
-  const tables = wanted.map((k) => expressionsOnly(byKey.get(k)!));
+  const tables = wanted.map((k) => expressionsOnly(byKey.get(k)!, slots.get(k)!));
   const state = modelAsDesiredState(model, tables);
   const compiled = await compileDesired(state, { ...options, tables: state.tables, support: new Set() });
   const out = new Map<string, Table>();
   for (const t of compiled.model.tables) {
     const key = qualifiedKey(t);
     const original = byKey.get(key);
-    if (original && keys.has(key)) out.set(key, withExpressionsOf(original, t));
+    const which = slots.get(key);
+    if (original && which) out.set(key, withExpressionsOf(original, t, which));
   }
   return out;
 }
 
 const hasExpression = (i: Index) => i.where !== null || i.keys.some((k) => k.expression !== null);
 
-/**
- * What of a table the trip needs: its columns (their types decide how expressions print) and whatever holds
- * an expression. Keys, plain indexes, foreign keys and comments print the same on every trip, and creating
- * them (an index each for the keys) would be most of the trip's work.
- */
-function expressionsOnly(t: Table): Table {
+/** What of a table the trip needs: its columns, and the expressions in question. */
+function expressionsOnly(t: Table, slots: ReadonlySet<string> | 'all'): Table {
   return {
     ...t,
-    columns: t.columns.map((c) => ({ ...c, comment: null })),
+    columns: t.columns.map((c) => ({
+      ...c,
+      default: inTrip(slots, `default ${c.name}`) ? c.default : null,
+      generated: inTrip(slots, `generated ${c.name}`) ? c.generated : null,
+      comment: null,
+    })),
     primaryKey: null,
     uniques: [],
     foreignKeys: [],
-    indexes: t.indexes.filter(hasExpression).map((i) => ({ ...i, comment: null })),
-    checks: t.checks.map((c) => ({ ...c, comment: null })),
+    indexes: t.indexes
+      .filter((i) => hasExpression(i) && inTrip(slots, `index ${i.name}`))
+      .map((i) => ({ ...i, comment: null })),
+    checks: t.checks.filter((c) => inTrip(slots, `check ${c.name}`)).map((c) => ({ ...c, comment: null })),
     comment: null,
   };
 }
 
-/** The table with every expression as the trip printed it (`tripped`, from expressionsOnly), all else kept. */
-function withExpressionsOf(t: Table, tripped: Table): Table {
+/** The table with every expression in question as the trip printed it (`tripped`), all else kept. */
+function withExpressionsOf(t: Table, tripped: Table, slots: ReadonlySet<string> | 'all'): Table {
   const columns = new Map(tripped.columns.map((c) => [c.name, c]));
   const checks = new Map(tripped.checks.map((c) => [c.name, c]));
   const indexes = new Map(tripped.indexes.map((i) => [i.name, i]));
@@ -66,7 +78,15 @@ function withExpressionsOf(t: Table, tripped: Table): Table {
     ...t,
     columns: t.columns.map((c) => {
       const after = columns.get(c.name);
-      return after ? { ...c, default: after.default, generated: after.generated } : c;
+      if (!after) return c;
+      const tripDefault = inTrip(slots, `default ${c.name}`);
+      const tripGenerated = inTrip(slots, `generated ${c.name}`);
+      if (!tripDefault && !tripGenerated) return c;
+      return {
+        ...c,
+        default: tripDefault ? after.default : c.default,
+        generated: tripGenerated ? after.generated : c.generated,
+      };
     }),
     checks: t.checks.map((c) => {
       const after = checks.get(c.name);
@@ -108,13 +128,13 @@ function declaresRenames(t: DesiredState['tables'][number]): boolean {
 }
 
 interface StableTrips {
-  /** Changed tables whose desired expressions are not all exactly as live. */
-  readonly desired: Set<string>;
-  /** Of those, the ones where a live expression stands against a different desired one. */
-  readonly live: Set<string>;
+  /** Changed tables whose desired expressions are not all exactly as live, with the slots that are not. */
+  readonly desired: Map<string, Set<string> | 'all'>;
+  /** Of those slots, the ones where a live expression stands against a different desired one. */
+  readonly live: Map<string, Set<string> | 'all'>;
 }
 
-/** Which of the changed tables need the second trip, on which side (compiled desired `desiredFirst`). */
+/** Which expressions of the changed tables take the second trip, on which side (compiled desired `desiredFirst`). */
 function stableTrips(
   desiredFirst: Model,
   live: Model,
@@ -123,8 +143,8 @@ function stableTrips(
 ): StableTrips {
   const liveByKey = new Map(live.tables.map((t) => [qualifiedKey(t), t]));
   const declared = new Map(state.tables.map((t) => [qualifiedKey(t), t]));
-  const desired = new Set<string>();
-  const liveSide = new Set<string>();
+  const desired = new Map<string, Set<string> | 'all'>();
+  const liveSide = new Map<string, Set<string> | 'all'>();
   for (const t of desiredFirst.tables) {
     const key = qualifiedKey(t);
     if (!changed.has(key)) continue;
@@ -132,54 +152,33 @@ function stableTrips(
     const current = liveByKey.get(key);
     const liveSlots = current ? expressionSlots(current) : new Map<string, string>();
     const renames = declared.get(key);
+    // Renamed members are named differently on the two sides: both take the trip whole.
     if (current && renames && declaresRenames(renames) && (slots.size > 0 || liveSlots.size > 0)) {
-      desired.add(key);
-      liveSide.add(key);
+      desired.set(key, 'all');
+      liveSide.set(key, 'all');
       continue;
     }
     for (const [slot, text] of slots) {
       const was = liveSlots.get(slot);
       if (was === text) continue;
-      desired.add(key);
-      if (was !== undefined) liveSide.add(key);
+      add(desired, key, slot);
+      if (was !== undefined) add(liveSide, key, slot);
     }
   }
   return { desired, live: liveSide };
 }
 
-/**
- * Tables whose desired expressions read exactly as live before the trip but not after it: the live text is
- * not in stable form, so the live side must take the trip too, or the diff would see a change nobody made.
- */
-function unsettledLiveTables(
-  desiredFirst: Model,
-  desiredStable: ReadonlyMap<string, Table>,
-  live: Model,
-  done: ReadonlySet<string>,
-): Set<string> {
-  const liveByKey = new Map(live.tables.map((t) => [qualifiedKey(t), t]));
-  const out = new Set<string>();
-  for (const t of desiredFirst.tables) {
-    const key = qualifiedKey(t);
-    const stable = desiredStable.get(key);
-    const current = liveByKey.get(key);
-    if (!stable || !current || done.has(key)) continue;
-    const first = expressionSlots(t);
-    const after = expressionSlots(stable);
-    const liveSlots = expressionSlots(current);
-    for (const [slot, text] of first) {
-      if (liveSlots.get(slot) === text && after.get(slot) !== text) {
-        out.add(key);
-        break;
-      }
-    }
-  }
-  return out;
+function add(map: Map<string, Set<string> | 'all'>, key: string, slot: string): void {
+  const slots = map.get(key);
+  if (slots === undefined) map.set(key, new Set([slot]));
+  else if (slots !== 'all') slots.add(slot);
 }
 
 /**
- * Both sides of the changed tables in their stable printed form: the desired model with the tables that took
- * the trip replaced, and the live tables that took it (for the diff to compare against), by key.
+ * Both sides of the changed tables in their stable printed form: the desired model with the expressions that
+ * took the trip replaced, and the live tables that took it (for the diff to compare against), by key. Each
+ * side's trip holds only expressions that differ from the other side's, so an expression that reads the same
+ * on both sides before the trip is left alone on both, and never seen to differ after it.
  */
 export async function stableForms(
   desiredFirst: Model,
@@ -189,12 +188,10 @@ export async function stableForms(
   options: Omit<CompileOptions, 'tables' | 'support'>,
 ): Promise<{ desired: Model; liveStable: Map<string, Table> }> {
   const trips = stableTrips(desiredFirst, live, changed, state);
-  const [desiredStable, liveFirstTrip] = await Promise.all([
+  const [desiredStable, liveStable] = await Promise.all([
     canonicalTables(desiredFirst, trips.desired, options),
     canonicalTables(live, trips.live, options),
   ]);
-  const unsettled = unsettledLiveTables(desiredFirst, desiredStable, live, trips.live);
-  const liveStable = new Map([...liveFirstTrip, ...(await canonicalTables(live, unsettled, options))]);
   const tables = desiredFirst.tables.map((t) => desiredStable.get(qualifiedKey(t)) ?? t);
   return { desired: { ...desiredFirst, tables }, liveStable };
 }
