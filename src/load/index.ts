@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { compareQualified, compareStrings, qualifiedKey } from '../model/keys.js';
+import { warmSqlParser } from '../sql/expr-check.js';
+import { breathe } from '../util/breathe.js';
 import { cacheKey, LoadCache } from './cache.js';
 import { checkLength, checkRenames, checkSharedNamespaces, firstDefinitions } from './check-names.js';
 import { checkForeignKeys, checkSequenceOwners, fillDefaultReferences } from './check-references.js';
@@ -46,24 +48,6 @@ export interface LoadOptions {
    */
   readonly onFreshFiles?: (fresh: readonly string[], cached: number) => void;
 }
-
-/**
- * Let other work of the process run every few milliseconds: a plan reads the live catalog while the files
- * load, and its queries' results are read, and the next ones sent, only when this thread is free. Loading
- * thousands of files without a break held that read back for the whole load.
- */
-const breathe = Object.assign(
-  async () => {
-    if (performance.now() - breathe.last > 8) await breathe.now();
-  },
-  {
-    last: 0,
-    async now() {
-      await new Promise((resolve) => setImmediate(resolve));
-      breathe.last = performance.now();
-    },
-  },
-);
 
 /** Every *.yaml / *.yml under `dir`, as POSIX paths relative to it, sorted by code unit. */
 export function listSchemaFiles(dir: string): string[] {
@@ -114,6 +98,8 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     // Decoded only where parsed: most files come from the cache, keyed by their bytes.
     return { shown, bytes, key: opening ? cacheKey(shown, bytes) : '' };
   });
+  // A file that missed the cache needs the SQL parser at once: it loads while the cache is still being read.
+  if (opening && files.length > 0) warmSqlParser();
   const cache = await opening;
   await breathe.now();
   const checksKey = cache?.checksKey(read, {

@@ -183,7 +183,7 @@ async function planLoaded(
   lap();
   const split = options.fullCompile
     ? compileSet(state, new Set(state.tables.map(qualifiedKey)))
-    : splitByLiveModel(state, live.model);
+    : await splitByLiveModel(state, live.model);
   const compileOptions = { ...shadow, prelude };
   const unchanged = options.fullCompile ? null : liveModelIfUnchanged(state, live.model, split.changed);
   let desiredModel: Model;

@@ -8,6 +8,7 @@ import {
   renderCreateTable,
   renderForeignKeyClause,
 } from '../sql/render-table.js';
+import { breathe } from '../util/breathe.js';
 
 /**
  * Compile only what differs. A desired table whose DDL renders byte-for-byte like the live table's DDL
@@ -75,10 +76,12 @@ export interface CompileSplit {
   readonly support: ReadonlySet<string>;
 }
 
-export function splitByLiveModel(state: DesiredState, live: Model): CompileSplit {
+/** Yields now and then (util/breathe.ts): the compile started ahead runs meanwhile. */
+export async function splitByLiveModel(state: DesiredState, live: Model): Promise<CompileSplit> {
   const liveByKey = new Map(live.tables.map((t) => [qualifiedKey(t), t]));
   const changed = new Set<string>();
   for (const t of state.tables) {
+    await breathe();
     const key = qualifiedKey(t);
     const l = liveByKey.get(key);
     if (!l || tableSignature(l) !== tableSignature(t)) changed.add(key);
