@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   closeSync,
+  fstatSync,
   mkdirSync,
   openSync,
+  read,
   readdirSync,
   readFileSync,
   renameSync,
@@ -11,7 +13,6 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareStrings } from '../model/keys.js';
@@ -83,8 +84,7 @@ export class LoadCache {
   /** Read the cache of a schema directory off the main thread (the file is tens of megabytes for thousands of files). */
   static async open(cacheDir: string, schemaDir: string): Promise<LoadCache> {
     const file = cacheFile(cacheDir, schemaDir);
-    const bytes = await readFile(file).catch(() => null);
-    return new LoadCache(file, bytes);
+    return new LoadCache(file, await readWhole(file));
   }
 
   private constructor(file: string, bytes: Buffer | null) {
@@ -438,6 +438,39 @@ function lazyDocument(file: string, index: number, docs: () => readonly ParsedDo
     scalar: (path) => doc().scalar(path),
     keys: (path) => doc().keys(path),
   };
+}
+
+/**
+ * The whole file in one read on the thread pool, started before this returns. `fs.promises.readFile` reads
+ * in 512 KiB pieces, each started from this thread: while the load reads the schema files (synchronously)
+ * the pieces wait, and the cache arrived some 0.2 s after the schema files at 5,000 tables, with the thread
+ * idle meanwhile. Null when there is no file or it cannot be read.
+ */
+async function readWhole(file: string): Promise<Buffer | null> {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(fstatSync(fd).size);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const n = await new Promise<number>((resolve, reject) => {
+        read(fd, buffer, filled, buffer.length - filled, filled, (error, bytes) =>
+          error ? reject(error) : resolve(bytes),
+        );
+      });
+      if (n === 0) break;
+      filled += n;
+    }
+    return buffer.subarray(0, filled);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 let identity: string | null = null;
