@@ -54,7 +54,7 @@ let modulePromise: Promise<PgQueryModule> | null = null;
 /** The wasm parser is initialised once, on first use, so commands that never check SQL never load it. */
 function parser(): Promise<PgQueryModule> {
   if (modulePromise === null) {
-    modulePromise = import('pg-query-emscripten').then((m) =>
+    modulePromise = import('pg-query-emscripten/pg_query_wasm.js').then((m) =>
       (m as { default: () => Promise<PgQueryModule> }).default(),
     );
   }
