@@ -3,7 +3,6 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { compareQualified, compareStrings, qualifiedKey } from '../model/keys.js';
-import { warmSqlParser } from '../sql/expr-check.js';
 import { breathe } from '../util/breathe.js';
 import { cacheKey, LoadCache } from './cache.js';
 import { checkLength, checkRenames, checkSharedNamespaces, firstDefinitions } from './check-names.js';
@@ -98,8 +97,6 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     // Decoded only where parsed: most files come from the cache, keyed by their bytes.
     return { shown, bytes, key: opening ? cacheKey(shown, bytes) : '' };
   });
-  // A file that missed the cache needs the SQL parser at once: it loads while the cache is still being read.
-  if (opening && files.length > 0) warmSqlParser();
   const cache = await opening;
   await breathe.now();
   const checksKey = cache?.checksKey(read, {

@@ -61,14 +61,6 @@ function parser(): Promise<PgQueryModule> {
   return modulePromise;
 }
 
-/**
- * Start loading the parser now, while the caller waits on something else (loading and starting it takes about
- * 0.2 s of this thread). A failure to load surfaces where the parser is used.
- */
-export function warmSqlParser(): void {
-  parser().catch(() => {});
-}
-
 const PREFIX: Record<SqlFragmentKind, string> = {
   expression: 'SELECT ',
   default: 'SELECT ',
