@@ -20,10 +20,21 @@ import { modelAsDesiredState } from './from-model.js';
  * most of the trip's work.
  */
 
-/** Expression slots in question per table key (see expressionSlots); `all` where every slot takes the trip. */
-type Slots = ReadonlyMap<string, ReadonlySet<string> | 'all'>;
+/** The name of each place an expression stands in (expressionSlots), shared by the trip's choice and merge. */
+const slot = {
+  default: (column: string) => `default ${column}`,
+  generated: (column: string) => `generated ${column}`,
+  check: (name: string) => `check ${name}`,
+  index: (name: string) => `index ${name}`,
+};
 
-const inTrip = (slots: ReadonlySet<string> | 'all', slot: string) => slots === 'all' || slots.has(slot);
+/** A table's slots in question; `all` where every slot takes the trip. */
+type TripSlots = ReadonlySet<string> | 'all';
+
+/** Slots in question per table key. */
+type Slots = ReadonlyMap<string, TripSlots>;
+
+const inTrip = (slots: TripSlots, name: string) => slots === 'all' || slots.has(name);
 
 async function canonicalTables(
   model: Model,
@@ -49,28 +60,28 @@ async function canonicalTables(
 const hasExpression = (i: Index) => i.where !== null || i.keys.some((k) => k.expression !== null);
 
 /** What of a table the trip needs: its columns, and the expressions in question. */
-function expressionsOnly(t: Table, slots: ReadonlySet<string> | 'all'): Table {
+function expressionsOnly(t: Table, slots: TripSlots): Table {
   return {
     ...t,
     columns: t.columns.map((c) => ({
       ...c,
-      default: inTrip(slots, `default ${c.name}`) ? c.default : null,
-      generated: inTrip(slots, `generated ${c.name}`) ? c.generated : null,
+      default: inTrip(slots, slot.default(c.name)) ? c.default : null,
+      generated: inTrip(slots, slot.generated(c.name)) ? c.generated : null,
       comment: null,
     })),
     primaryKey: null,
     uniques: [],
     foreignKeys: [],
     indexes: t.indexes
-      .filter((i) => hasExpression(i) && inTrip(slots, `index ${i.name}`))
+      .filter((i) => hasExpression(i) && inTrip(slots, slot.index(i.name)))
       .map((i) => ({ ...i, comment: null })),
-    checks: t.checks.filter((c) => inTrip(slots, `check ${c.name}`)).map((c) => ({ ...c, comment: null })),
+    checks: t.checks.filter((c) => inTrip(slots, slot.check(c.name))).map((c) => ({ ...c, comment: null })),
     comment: null,
   };
 }
 
 /** The table with every expression in question as the trip printed it (`tripped`), all else kept. */
-function withExpressionsOf(t: Table, tripped: Table, slots: ReadonlySet<string> | 'all'): Table {
+function withExpressionsOf(t: Table, tripped: Table, slots: TripSlots): Table {
   const columns = new Map(tripped.columns.map((c) => [c.name, c]));
   const checks = new Map(tripped.checks.map((c) => [c.name, c]));
   const indexes = new Map(tripped.indexes.map((i) => [i.name, i]));
@@ -79,8 +90,8 @@ function withExpressionsOf(t: Table, tripped: Table, slots: ReadonlySet<string> 
     columns: t.columns.map((c) => {
       const after = columns.get(c.name);
       if (!after) return c;
-      const tripDefault = inTrip(slots, `default ${c.name}`);
-      const tripGenerated = inTrip(slots, `generated ${c.name}`);
+      const tripDefault = inTrip(slots, slot.default(c.name));
+      const tripGenerated = inTrip(slots, slot.generated(c.name));
       if (!tripDefault && !tripGenerated) return c;
       return {
         ...c,
@@ -103,14 +114,14 @@ function withExpressionsOf(t: Table, tripped: Table, slots: ReadonlySet<string> 
 export function expressionSlots(t: Table): Map<string, string> {
   const slots = new Map<string, string>();
   for (const c of t.columns) {
-    if (c.default !== null) slots.set(`default ${c.name}`, c.default);
-    if (c.generated !== null) slots.set(`generated ${c.name}`, c.generated);
+    if (c.default !== null) slots.set(slot.default(c.name), c.default);
+    if (c.generated !== null) slots.set(slot.generated(c.name), c.generated);
   }
-  for (const c of t.checks) slots.set(`check ${c.name}`, c.expression);
+  for (const c of t.checks) slots.set(slot.check(c.name), c.expression);
   for (const i of t.indexes) {
     const expressions = i.keys.map((k) => k.expression ?? '');
     if (i.where !== null || expressions.some((e) => e !== ''))
-      slots.set(`index ${i.name}`, `${expressions.join('\u0000')}\u0000${i.where ?? ''}`);
+      slots.set(slot.index(i.name), `${expressions.join('\u0000')}\u0000${i.where ?? ''}`);
   }
   return slots;
 }
@@ -158,20 +169,20 @@ function stableTrips(
       liveSide.set(key, 'all');
       continue;
     }
-    for (const [slot, text] of slots) {
-      const was = liveSlots.get(slot);
+    for (const [name, text] of slots) {
+      const was = liveSlots.get(name);
       if (was === text) continue;
-      add(desired, key, slot);
-      if (was !== undefined) add(liveSide, key, slot);
+      add(desired, key, name);
+      if (was !== undefined) add(liveSide, key, name);
     }
   }
   return { desired, live: liveSide };
 }
 
-function add(map: Map<string, Set<string> | 'all'>, key: string, slot: string): void {
+function add(map: Map<string, Set<string> | 'all'>, key: string, name: string): void {
   const slots = map.get(key);
-  if (slots === undefined) map.set(key, new Set([slot]));
-  else if (slots !== 'all') slots.add(slot);
+  if (slots === undefined) map.set(key, new Set([name]));
+  else if (slots !== 'all') slots.add(name);
 }
 
 /**
