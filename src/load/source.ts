@@ -89,8 +89,9 @@ export function parseYamlFile(
       }
       continue;
     }
-    keepUnsafeIntegersAsText(doc, text);
-    const undefinedAliases = findUndefinedAliases(doc, file, lineCounter);
+    // Each walks the whole document; the text tells cheaply when there is nothing to find.
+    if (MAYBE_UNSAFE_INTEGER.test(text)) keepUnsafeIntegersAsText(doc, text);
+    const undefinedAliases = text.includes('*') ? findUndefinedAliases(doc, file, lineCounter) : [];
     if (undefinedAliases.length > 0) {
       diagnostics.push(...undefinedAliases);
       continue;
@@ -128,6 +129,9 @@ function findUndefinedAliases(doc: Document, file: string, lineCounter: LineCoun
   });
   return out;
 }
+
+/** Sixteen digits in a row: every decimal integer beyond Number.MAX_SAFE_INTEGER has at least that many. */
+const MAYBE_UNSAFE_INTEGER = /[0-9]{16}/;
 
 /** An integer too large for a JS number keeps its written digits, so `maxValue` loses nothing. */
 function keepUnsafeIntegersAsText(doc: Document, text: string): void {
