@@ -32,7 +32,7 @@ type ColumnsByTable = ReadonlyMap<number, TableColumns>;
  * Every column read, by table oid and attnum, including those of tables left out of the model. The rows
  * themselves serve as ColumnInfo: at 60,000 columns another object each is measurable.
  */
-function columnsByTable(rows: CatalogRows['columns']): ColumnsByTable {
+function columnsByTable(rows: readonly Row<'columns'>[]): ColumnsByTable {
   const byTable = new Map<number, ColumnInfo[]>();
   let current: ColumnInfo[] = [];
   let currentOid = -1;
@@ -46,6 +46,22 @@ function columnsByTable(rows: CatalogRows['columns']): ColumnsByTable {
     current[r.attnum] = r;
   }
   return byTable;
+}
+
+/**
+ * Column rows by table oid, then attnum: the order a table's columns are listed in. The query leaves the order
+ * to the plan, which nearly always reads them so already; they are sorted only when not.
+ */
+export function inTableOrder<R extends { tableOid: number; attnum: number }>(
+  rows: readonly R[],
+): readonly R[] {
+  const before = (a: R, b: R) =>
+    a.tableOid < b.tableOid || (a.tableOid === b.tableOid && a.attnum < b.attnum);
+  for (let i = 1; i < rows.length; i++) {
+    if (!before(rows[i - 1]!, rows[i]!))
+      return [...rows].sort((a, b) => a.tableOid - b.tableOid || a.attnum - b.attnum);
+  }
+  return rows;
 }
 
 function names(numbers: readonly number[] | null, columns: TableColumns | undefined): string[] {
@@ -170,17 +186,17 @@ export function mapTables(
       indexes: [],
     });
   }
-  // Rows arrive grouped by table in attnum order (the query sorts them).
+  const columns = inTableOrder(rows.columns);
   let current: TableParts | undefined;
   let currentOid = -1;
-  for (const r of rows.columns) {
+  for (const r of columns) {
     if (r.tableOid !== currentOid) {
       currentOid = r.tableOid;
       current = parts.get(currentOid);
     }
     current?.columns.push(column(r, identities));
   }
-  const columnsOf = columnsByTable(rows.columns);
+  const columnsOf = columnsByTable(columns);
   for (const r of rows.constraints) {
     const p = parts.get(r.tableOid);
     if (p) addConstraint(p, r, columnsOf);
