@@ -51,15 +51,15 @@ export interface LoadOptions {
 /** Every *.yaml / *.yml under `dir`, as POSIX paths relative to it, sorted by code unit. */
 export function listSchemaFiles(dir: string): string[] {
   const out: string[] = [];
-  const walk = (d: string) => {
+  // Paths are built from the walk itself: path.relative per file is measurable at thousands of files.
+  const walk = (d: string, prefix: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       if (entry.name.startsWith('.')) continue;
-      const full = join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/\.ya?ml$/.test(entry.name)) out.push(relative(dir, full).split(sep).join('/'));
+      if (entry.isDirectory()) walk(join(d, entry.name), `${prefix}${entry.name}/`);
+      else if (/\.ya?ml$/.test(entry.name)) out.push(`${prefix}${entry.name}`);
     }
   };
-  walk(dir);
+  walk(dir, '');
   return out.sort(compareStrings);
 }
 
@@ -89,11 +89,16 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   const extensions: DesiredExtension[] = [];
   const namespaces = new Set<string>();
   const tableNamespaces = new Map<DesiredTable, string>();
+  // Shown names are relative to the working directory: the directory's own path, then the file's; unless
+  // the working directory is inside the schema directory, where a file's path may not pass through `..`.
+  const base = relative(cwd, dir).split(sep).join('/');
+  const within = base !== '' && base.split('/').every((s) => s === '..');
+  const shownName = (rel: string) =>
+    within ? relative(cwd, join(dir, rel)).split(sep).join('/') : base === '' ? rel : `${base}/${rel}`;
   const read = files.map((rel) => {
-    const abs = join(dir, rel);
-    const bytes = readFileSync(abs);
+    const bytes = readFileSync(join(dir, rel));
     hash.update(rel).update('\0').update(bytes).update('\0');
-    const shown = relative(cwd, abs).split(sep).join('/');
+    const shown = shownName(rel);
     // Decoded only where parsed: most files come from the cache, keyed by their bytes.
     return { shown, bytes, key: opening ? cacheKey(shown, bytes) : '' };
   });

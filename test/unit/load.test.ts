@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadDesiredState } from '../../src/load/index.js';
+import { listSchemaFiles, loadDesiredState } from '../../src/load/index.js';
 import type { DesiredState, LoadResult } from '../../src/load/types.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -450,5 +450,38 @@ describe('managed schemas', () => {
     ]);
     expect((await loadDesiredState(dir, { cwd: dir, schemas: ['public', 'audit'] })).state).not.toBeNull();
     expect((await loadDesiredState(dir, { cwd: dir, schemas: null })).state).not.toBeNull();
+  });
+});
+
+describe('file names', () => {
+  const tree = {
+    'c.yml': 'tables:\n  c: { columns: { id: { type: int } } }\n',
+    'sub/deeper/a.yaml': 'tables: [unclosed\n',
+    '.hidden/b.yaml': 'not: [valid\n',
+    'notes.txt': 'ignored',
+  };
+
+  it('lists YAML files in nested directories as sorted POSIX paths, skipping hidden entries', async () => {
+    const dir = join(scratch, `case${n++}`);
+    for (const [name, text] of Object.entries(tree)) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    expect(listSchemaFiles(dir)).toEqual(['c.yml', 'sub/deeper/a.yaml']);
+  });
+
+  it('shows each file relative to the working directory, wherever that is', async () => {
+    const dir = join(scratch, `case${n++}`, 'schema');
+    for (const [name, text] of Object.entries(tree)) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    mkdirSync(join(dir, '..', 'elsewhere'));
+    const fileOf = async (cwd: string) =>
+      (await loadDesiredState(dir, { cwd })).diagnostics.map((d) => d.file);
+    expect(await fileOf(dir)).toEqual(['sub/deeper/a.yaml']);
+    expect(await fileOf(join(dir, '..'))).toEqual(['schema/sub/deeper/a.yaml']);
+    expect(await fileOf(join(dir, '..', 'elsewhere'))).toEqual(['../schema/sub/deeper/a.yaml']);
+    expect(await fileOf(join(dir, 'sub'))).toEqual(['deeper/a.yaml']);
   });
 });
