@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 /**
  * What only PostgreSQL can reject (an unknown function, a default of the wrong type) is reported at the YAML
  * line of the object, every error of the run and not just the first, in the order of the files, even though
- * the tables of a large desired state are compiled over two connections at once.
+ * the statements go in batches and a failed batch is run again statement by statement.
  */
 
 let db: TestDatabase;
