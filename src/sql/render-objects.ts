@@ -32,6 +32,40 @@ export function renderSequenceOwnedBy(
   return `ALTER SEQUENCE ${qualify(seq)} OWNED BY ${target}`;
 }
 
+/** A sequence by name, or the identity sequence of a column (named by PostgreSQL, found at run time). */
+export type SequenceRef =
+  | { readonly kind: 'sequence'; readonly sequence: QualifiedName }
+  | { readonly kind: 'identity'; readonly table: QualifiedName; readonly column: string };
+
+/**
+ * The statement that moves a sequence forward into the range an ALTER is about to give it, or null when the
+ * change cannot need one. PostgreSQL refuses a MINVALUE above an ascending sequence's current value (and a
+ * MAXVALUE below a descending one's): "RESTART value (1) cannot be less than MINVALUE (10)". Moved to the new
+ * bound and not yet called, the sequence goes on from there in its own direction, so no value is issued
+ * twice. A sequence already beyond the far end of its new range is left for the ALTER to refuse: whether to
+ * reuse values is for a person to decide.
+ *
+ * An identity sequence is read through pg_sequence_last_value, which is null until the sequence is first
+ * called; its next value is then its start (`pendingStart`), unless someone restarted it by hand.
+ */
+export function renderMoveIntoRange(
+  ref: SequenceRef,
+  from: Pick<SequenceOptions, 'min' | 'max' | 'start'>,
+  to: Pick<SequenceOptions, 'min' | 'max' | 'increment'>,
+): string | null {
+  const ascending = BigInt(to.increment) > 0n;
+  const bound = ascending ? to.min : to.max;
+  const raised = ascending ? BigInt(to.min) > BigInt(from.min) : BigInt(to.max) < BigInt(from.max);
+  if (!raised) return null;
+  const outside = ascending ? '<' : '>';
+  if (ref.kind === 'sequence') {
+    const name = qualify(ref.sequence);
+    return `SELECT setval(${quoteLiteral(name)}, ${bound}, false) FROM ${name} WHERE last_value ${outside} ${bound}`;
+  }
+  const seq = `pg_get_serial_sequence(${quoteLiteral(qualify(ref.table))}, ${quoteLiteral(ref.column)})`;
+  return `SELECT setval(s.seq, ${bound}, false) FROM (SELECT ${seq}::regclass AS seq) s WHERE coalesce(pg_sequence_last_value(s.seq), ${from.start}) ${outside} ${bound}`;
+}
+
 export type CommentTarget =
   | { readonly kind: 'schema'; readonly name: string }
   | { readonly kind: 'table' | 'type' | 'sequence' | 'index'; readonly object: QualifiedName }

@@ -2,7 +2,7 @@ import type { Change } from '../../diff/change.js';
 import { displayName, qualifiedKey } from '../../model/keys.js';
 import type { Column, Table } from '../../model/types.js';
 import { qualify, quoteIdent } from '../../sql/quote.js';
-import { renderComment } from '../../sql/render-objects.js';
+import { renderComment, renderMoveIntoRange } from '../../sql/render-objects.js';
 import { quoteCollation, renderColumnDefinition, renderIdentity } from '../../sql/render-table.js';
 import { classifyTypeChange } from '../type-change.js';
 import { draft, hazard, type PlanContext, type StepDraft, sizeSeverity, sizeText, target } from './draft.js';
@@ -307,9 +307,13 @@ export function columnAlter(c: Of<'column.alter'>, ctx: PlanContext): StepDraft[
       if (a.cache !== b.cache) parts.push(`SET CACHE ${b.cache}`);
       if (a.cycle !== b.cycle) parts.push(b.cycle ? 'SET CYCLE' : 'SET NO CYCLE');
       if (parts.length > 0) {
-        step(`change identity of ${name}`, `${alterTable(t)} ALTER COLUMN ${col} ${parts.join(' ')}`, {
-          rank: 6,
-        });
+        const move = renderMoveIntoRange({ kind: 'identity', table: t, column: to.name }, a, b);
+        const alter = `${alterTable(t)} ALTER COLUMN ${col} ${parts.join(' ')}`;
+        step(
+          `change identity of ${name}${move ? ' (its sequence first moved into the new range if outside it)' : ''}`,
+          move ? `${move};\n${alter}` : alter,
+          { rank: 6 },
+        );
       }
     }
   }

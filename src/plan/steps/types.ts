@@ -7,6 +7,7 @@ import {
   renderCreateExtension,
   renderCreateSchema,
   renderCreateSequence,
+  renderMoveIntoRange,
   renderSequenceOwnedBy,
 } from '../../sql/render-objects.js';
 import { renderSequenceOptions } from '../../sql/render-table.js';
@@ -258,12 +259,14 @@ export function sequenceSteps(
       });
       const steps: StepDraft[] = [];
       if (options) {
+        const move = renderMoveIntoRange({ kind: 'sequence', sequence: s }, f, s);
+        const alter = `ALTER SEQUENCE ${qualify(s)} ${options}`;
         steps.push(
           draft({
             change: c.kind,
             target: t,
-            description: `alter sequence ${name}: ${options}`,
-            sql: `ALTER SEQUENCE ${qualify(s)} ${options}`,
+            description: `alter sequence ${name}: ${options}${move ? ' (first moved into its new range if outside it)' : ''}`,
+            sql: move ? `${move};\n${alter}` : alter,
             phase: 'sequences',
             transactional: true,
             lock: 'none',
