@@ -64,9 +64,13 @@ export function renderColumnDefinition(column: ColumnLike): string {
   return parts.join(' ');
 }
 
-/** Collations are printed by the catalog already quoted where needed (`"C"`, `public."x y"`). */
+/**
+ * A collation name as SQL: one already quoted or schema-qualified (`"C"`, `public."x y"`, as the catalog
+ * prints those) is kept; a bare one is quoted as an identifier, so `C` and a keyword such as `default` (the
+ * name of the database's default collation) read back as the same collation.
+ */
 export function quoteCollation(collation: string): string {
-  return /^"|\.|^[a-z_][a-z0-9_]*$/.test(collation) ? collation : quoteIdent(collation);
+  return /^"|\./.test(collation) ? collation : quoteIdent(collation);
 }
 
 export function renderDeferrable(deferrable: Deferrable): string {
