@@ -14,7 +14,7 @@ const stepOf = (plan: Plan, change: string, name: string) =>
 const FROM = `
 CREATE TABLE parents (id int PRIMARY KEY);
 INSERT INTO parents SELECT generate_series(1, 3);
-CREATE TABLE children (id int PRIMARY KEY, parent_id int, severity text, code text, email text, age text);
+CREATE TABLE children (id int PRIMARY KEY, parent_id int, severity text, code text, email text, age text, tier text);
 INSERT INTO children VALUES
   (1, 1, 'low', 'a', 'x@y', '4'),
   (2, 99, 'high', 'a', NULL, '5'),
@@ -27,6 +27,8 @@ INSERT INTO legacy_backup SELECT generate_series(1, 42);
 ANALYZE;`;
 
 const TO = `
+enums:
+  tier: [gold, silver]
 tables:
   parents:
     columns:
@@ -41,6 +43,7 @@ tables:
       email: { type: text, notNull: true }
       age: { type: integer }
       born: { type: date, notNull: true }
+      tier: { type: tier }
     primaryKey: [id]
     unique:
       children_code_key: [code]
@@ -105,6 +108,16 @@ describe('prechecks against live rows', () => {
       expect(s.precheck?.message).toContain('invalid input syntax for type integer');
     }
     expect(s.hazards.map((h) => h.code)).toContain('WILL_FAIL_ON_DATA');
+  });
+
+  it('does not call a conversion to a type the plan creates a failure: the cast cannot be tried yet', () => {
+    const s = steps(plan).find(
+      (x) =>
+        x.change === 'column.alter' && x.target.name === 'public.children.tier' && x.sql.includes(' TYPE '),
+    )!;
+    expect(s.precheck).toMatchObject({ kind: 'uncastable', count: -1 });
+    expect(s.precheck?.message).toMatch(/^not checked: type "?tier"? does not exist/);
+    expect(s.hazards.map((h) => h.code)).not.toContain('WILL_FAIL_ON_DATA');
   });
 
   it('knows a NOT NULL column without default fails on a table with rows', () => {

@@ -119,8 +119,10 @@ async function runOne(
     await client.query('ROLLBACK TO SAVEPOINT precheck');
     const e = error as { code?: string; message?: string };
     const timedOut = e.code === '57014';
-    // Before PostgreSQL 16 the cast of a sample is the test: an error means some value does not convert.
-    if (q.kind === 'uncastable' && !timedOut) {
+    // Before PostgreSQL 16 the cast of a sample is the test: a data exception (SQLSTATE class 22) means some
+    // value does not convert. Any other error, such as a type the plan itself creates not existing yet, says
+    // nothing about the values.
+    if (q.kind === 'uncastable' && e.code?.startsWith('22')) {
       return {
         kind: q.kind,
         sql: q.sql,
