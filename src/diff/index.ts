@@ -83,7 +83,7 @@ export function diffModels(
     if (renamedFrom) changes.push({ kind: 'enum.rename', from: live, enum: e });
     const values = diffEnumValues(live, e, ann.enumValueRenames.get(key) ?? {});
     if (values.recreate) {
-      const columns = enumColumns(pairs, typeDisplayName(live));
+      const columns = enumColumns(pairs, typeDisplayName(live), ann);
       const removedValues = live.values.filter((v) => !e.values.includes(v));
       changes.push({ kind: 'enum.recreate', from: live, enum: e, columns, removedValues });
     } else changes.push(...values.changes);
@@ -115,6 +115,7 @@ export function diffModels(
     changes.push(...d.changes);
     expectedTables.push(d.expected);
   }
+  changes.push(...rebuiltEnumDependents(changes, pairs));
   // Schemas are created, never dropped: the database keeps the ones it has.
   const schemaNames = new Set(from.schemas.map((s) => s.name));
   const schemas = [...from.schemas, ...to.schemas.filter((s) => !schemaNames.has(s.name))].sort((a, b) =>
@@ -129,16 +130,80 @@ export function diffModels(
   return { changes, expected };
 }
 
+/**
+ * Checks and indexes that hold a value of an enum being rebuilt, on a table whose columns of that enum are
+ * converted: PostgreSQL parses each again for the new column type, and `s <> 'b'::mood` then names the old
+ * type (renamed aside), which the new one has no operator with. Those the diff does not already replace are
+ * dropped before the conversion and created again after it, as they are (plan/steps/types.ts).
+ */
+function rebuiltEnumDependents(
+  changes: readonly Change[],
+  pairs: readonly { live: Table; wanted: Table }[],
+): Change[] {
+  const casts = new Map<string, RegExp[]>();
+  for (const c of changes) {
+    if (c.kind !== 'enum.recreate') continue;
+    const name = typeDisplayName(c.from).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const cast = new RegExp(`::${name}(?![\\w$"])`);
+    for (const { table } of c.columns) {
+      const key = qualifiedKey(table);
+      casts.set(key, [...(casts.get(key) ?? []), cast]);
+    }
+  }
+  if (casts.size === 0) return [];
+  const touched = new Set(
+    changes.flatMap((c) =>
+      c.kind === 'check.drop' || c.kind === 'check.add'
+        ? [`check ${qualifiedKey(c.table)} ${c.check.name}`]
+        : c.kind === 'index.drop' || c.kind === 'index.create'
+          ? [
+              `index ${qualifiedKey(c.table)} ${c.kind === 'index.drop' ? c.index.name : (c.replaces?.name ?? c.index.name)}`,
+            ]
+          : [],
+    ),
+  );
+  const out: Change[] = [];
+  for (const { live, wanted } of pairs) {
+    const tableCasts = casts.get(qualifiedKey(wanted));
+    if (!tableCasts) continue;
+    const holds = (text: string | null) => text !== null && tableCasts.some((r) => r.test(text));
+    const key = qualifiedKey(wanted);
+    for (const check of live.checks) {
+      const kept = wanted.checks.find((x) => x.name === check.name);
+      if (!kept || !holds(check.expression) || touched.has(`check ${key} ${check.name}`)) continue;
+      out.push({ kind: 'check.drop', table: live, check }, { kind: 'check.add', table: wanted, check: kept });
+    }
+    for (const index of live.indexes) {
+      const kept = wanted.indexes.find((x) => x.name === index.name);
+      const texts = [index.where, ...index.keys.map((k) => k.expression)];
+      if (!kept || !texts.some(holds) || touched.has(`index ${key} ${index.name}`)) continue;
+      out.push(
+        { kind: 'index.drop', table: live, index },
+        { kind: 'index.create', table: wanted, index: kept, replaces: index },
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * The columns of an enum being rebuilt that the plan converts: those the desired state keeps, by their live
+ * name (the conversion runs before renames). Columns the plan drops are not converted: they are dropped
+ * before the conversion, and the old type only after them.
+ */
 function enumColumns(
   pairs: readonly { live: Table; wanted: Table }[],
   typeName: string,
+  ann: DesiredAnnotations,
 ): { table: QualifiedName; column: Column; default: string | null }[] {
   const out: { table: QualifiedName; column: Column; default: string | null }[] = [];
   for (const { live, wanted } of pairs) {
+    const renames = declaredColumnRenames(live, wanted, ann);
     for (const c of live.columns) {
       if (c.type !== typeName && c.type !== `${typeName}[]`) continue;
-      const desired = wanted.columns.find((w) => w.name === c.name);
-      out.push({ table: live, column: c, default: desired?.default ?? null });
+      const desiredName = renames.get(c.name) ?? c.name;
+      const desired = wanted.columns.find((w) => w.name === desiredName);
+      if (desired) out.push({ table: live, column: c, default: desired.default });
     }
   }
   return out;

@@ -36,6 +36,11 @@ export function buildPlan(input: BuildPlanInput): Plan {
     changes.flatMap((c) => (c.kind === 'column.drop' ? [memberKey(c.table, c.column.name)] : [])),
   );
   const replaced = replacedConstraints(changes);
+  // A column an enum rebuild converts is parsed again with every check on it: a check replaced on such a
+  // table keeps its early drop, before the conversion (steps/types.ts).
+  const converted = new Set(
+    changes.flatMap((c) => (c.kind === 'enum.recreate' ? c.columns.map((x) => qualifiedKey(x.table)) : [])),
+  );
   const drafts = changes
     .filter((c) => {
       // A sequence owned by a dropped table or column goes with it.
@@ -50,7 +55,10 @@ export function buildPlan(input: BuildPlanInput): Plan {
       const steps = stepsFor(c, ctx);
       // A foreign key or check replaced under the same name is dropped right before it is added again, in
       // the same short transaction, so the table is never left without it.
-      if ((c.kind === 'fk.drop' || c.kind === 'check.drop') && replaced.has(constraintKey(c))) {
+      if (
+        (c.kind === 'fk.drop' || (c.kind === 'check.drop' && !converted.has(qualifiedKey(c.table)))) &&
+        replaced.has(constraintKey(c))
+      ) {
         const phase = c.kind === 'fk.drop' ? ('foreign-keys' as const) : ('constraints' as const);
         return steps.map((s) => ({ ...s, phase, rank: (c.kind === 'check.drop' ? 2 : 0) - 0.5 }));
       }

@@ -159,6 +159,10 @@ function commentEnum(c: { enum: Of<'enum.comment'>['enum'] }, name: string): Ste
  * converted through text, and the old type dropped once nothing uses it (the tables and columns the plan
  * drops still do until they go). Rows holding a removed value make the cast fail, so the
  * step says which values go.
+ *
+ * The columns are converted in the columns phase, not with the new type: PostgreSQL parses every check and
+ * index on a converted column again, and one holding a value of the old type (`s <> 'b'::mood__tidemark_old`)
+ * no longer fits. The diff replaces those (diff/index.ts), and their drops come before the conversion.
  */
 export function enumRecreate(c: Of<'enum.recreate'>, ctx: PlanContext): StepDraft[] {
   const e = c.enum;
@@ -168,16 +172,18 @@ export function enumRecreate(c: Of<'enum.recreate'>, ctx: PlanContext): StepDraf
   // The comment belongs to the old type, which is dropped: the new type needs it set again.
   if (e.comment !== null) statements.push(renderComment({ kind: 'type', object: e }, e.comment));
   const tables = new Set<string>();
+  const conversions: string[] = [];
   for (const { table, column, default: def } of c.columns) {
     tables.add(displayName(table));
     const col = quoteIdent(column.name);
     const type = column.type.endsWith('[]') ? `${qualify(e)}[]` : qualify(e);
     if (column.default !== null)
-      statements.push(`ALTER TABLE ${qualify(table)} ALTER COLUMN ${col} DROP DEFAULT`);
-    statements.push(
+      conversions.push(`ALTER TABLE ${qualify(table)} ALTER COLUMN ${col} DROP DEFAULT`);
+    conversions.push(
       `ALTER TABLE ${qualify(table)} ALTER COLUMN ${col} TYPE ${type} USING ${col}::text${column.type.endsWith('[]') ? '[]' : ''}::${type}`,
     );
-    if (def !== null) statements.push(`ALTER TABLE ${qualify(table)} ALTER COLUMN ${col} SET DEFAULT ${def}`);
+    if (def !== null)
+      conversions.push(`ALTER TABLE ${qualify(table)} ALTER COLUMN ${col} SET DEFAULT ${def}`);
   }
   const hazards = [];
   if (c.removedValues.length > 0) {
@@ -196,19 +202,37 @@ export function enumRecreate(c: Of<'enum.recreate'>, ctx: PlanContext): StepDraf
     );
   }
   void ctx;
-  return [
+  const steps = [
     draft({
       change: c.kind,
       target: target('enum', name, null),
-      description: `rebuild enum ${name} with values ${e.values.map((v) => `'${v}'`).join(', ')}`,
+      description: `rebuild enum ${name} with values ${e.values.map((v) => `'${v}'`).join(', ')}${c.columns.length > 0 ? '; its columns are converted later' : ''}`,
       sql: statements.join(';\n'),
       phase: 'types',
       rank: 3,
       transactional: true,
-      lock: c.columns.length > 0 ? 'ACCESS EXCLUSIVE' : 'none',
-      hazards,
+      lock: 'none',
+      hazards: c.columns.length === 0 ? hazards : [],
     }),
-    // Dropped with the types, after the tables and columns the plan drops: those still use the old type.
+  ];
+  if (c.columns.length > 0) {
+    steps.push(
+      draft({
+        change: c.kind,
+        target: target('enum', name, null),
+        description: `convert the columns of type ${name} to the rebuilt enum (${c.columns.map((x) => `${displayName(x.table)}.${x.column.name}`).join(', ')})`,
+        sql: conversions.join(';\n'),
+        // First in the columns phase: the other changes to these columns are written for the new type.
+        phase: 'columns',
+        rank: -1,
+        transactional: true,
+        lock: 'ACCESS EXCLUSIVE',
+        hazards,
+      }),
+    );
+  }
+  // Dropped with the types, after the tables and columns the plan drops: those still use the old type.
+  steps.push(
     draft({
       change: c.kind,
       target: target('enum', name, null),
@@ -218,7 +242,8 @@ export function enumRecreate(c: Of<'enum.recreate'>, ctx: PlanContext): StepDraf
       transactional: true,
       lock: 'none',
     }),
-  ];
+  );
+  return steps;
 }
 
 export function sequenceSteps(
