@@ -9,6 +9,7 @@ import type {
   Table,
   UniqueConstraint,
 } from '../model/types.js';
+import { quoteIdent } from '../sql/quote.js';
 import type { DesiredAnnotations } from './annotations.js';
 import type { Change, ColumnField } from './change.js';
 import { renameIdentifiers } from './rename-identifiers.js';
@@ -65,6 +66,8 @@ export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableD
   const liveColumns = new Map(seen.columns.map((c) => [c.name, c]));
   const recreated = new Set<string>();
   const unchangedColumns = new Set<string>();
+  // PostgreSQL refuses to change the type of a column a generated column uses.
+  const usesRetyped = retypedColumnUse(liveColumns, wanted.columns);
   for (const c of wanted.columns) {
     const current = liveColumns.get(c.name);
     const backfill = ctx.ann.backfills.get(memberKey(wanted, c.name)) ?? null;
@@ -73,13 +76,15 @@ export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableD
       continue;
     }
     const fields = columnFieldsDiffer(current, c);
-    if (fields.length === 0) {
+    const rebuild = current.generated !== null && c.generated !== null && usesRetyped(current.generated);
+    if (fields.length === 0 && !rebuild) {
       unchangedColumns.add(c.name);
       continue;
     }
-    if (fields.includes('generated')) {
+    if (fields.includes('generated') || rebuild) {
       // A generated expression cannot be changed in place before PostgreSQL 17, and a plain column cannot
       // become generated (or back) at all: the column is dropped and added again, its values recomputed.
+      // So is one that uses a column whose type changes, which cannot change while it does.
       changes.push({ kind: 'column.drop', table: seen, column: current });
       changes.push({ kind: 'column.add', table: wanted, column: c, backfill });
       recreated.add(c.name);
@@ -201,6 +206,25 @@ function seeThroughRenames(
 }
 
 /** Column renames declared in YAML whose old name exists live and is not wanted any more: old → new. */
+/**
+ * Whether an expression names one of the columns whose type changes (as PostgreSQL prints a column in it:
+ * bare, or double-quoted). Text that only looks like one, in a string or a function name, merely
+ * recomputes a generated column that did not need it.
+ */
+function retypedColumnUse(
+  live: ReadonlyMap<string, Column>,
+  wanted: readonly Column[],
+): (expression: string) => boolean {
+  const retyped = wanted.filter((c) => {
+    const current = live.get(c.name);
+    return current !== undefined && current.type !== c.type;
+  });
+  if (retyped.length === 0) return () => false;
+  const names = retyped.map((c) => quoteIdent(c.name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const pattern = new RegExp(`(^|[^\\w$."])(${names.join('|')})(?![\\w$"(])`);
+  return (expression) => pattern.test(expression);
+}
+
 export function declaredColumnRenames(
   live: Table,
   wanted: Table,

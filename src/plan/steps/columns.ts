@@ -111,7 +111,9 @@ export function columnAdd(c: Of<'column.add'>, ctx: PlanContext): StepDraft[] {
         description: `add column ${name} ${col.type}${col.notNull ? ' NOT NULL' : ''}`,
         sql: `${alterTable(t)} ADD COLUMN ${renderColumnDefinition(col)}`,
         phase: 'columns',
-        rank: 1,
+        // A generated column is computed from the others: it is added after their type changes, which
+        // PostgreSQL refuses while a generated column uses them.
+        rank: col.generated !== null ? 3 : 1,
         transactional: true,
         lock: 'ACCESS EXCLUSIVE',
         hazards,
