@@ -36,10 +36,17 @@ export function buildPlan(input: BuildPlanInput): Plan {
     changes.flatMap((c) => (c.kind === 'column.drop' ? [memberKey(c.table, c.column.name)] : [])),
   );
   const replaced = replacedConstraints(changes);
-  // A column an enum rebuild converts is parsed again with every check on it: a check replaced on such a
-  // table keeps its early drop, before the conversion (steps/types.ts).
+  // PostgreSQL parses every check on a column again when the column's type changes (or an enum rebuild
+  // converts it, steps/types.ts): a check replaced on such a table keeps its early drop, before the change,
+  // since its old text may no longer fit the new type (`status <> 'done'::status` on a column now text).
   const converted = new Set(
-    changes.flatMap((c) => (c.kind === 'enum.recreate' ? c.columns.map((x) => qualifiedKey(x.table)) : [])),
+    changes.flatMap((c) =>
+      c.kind === 'enum.recreate'
+        ? c.columns.map((x) => qualifiedKey(x.table))
+        : c.kind === 'column.alter' && (c.fields.includes('type') || c.fields.includes('collation'))
+          ? [qualifiedKey(c.table)]
+          : [],
+    ),
   );
   const drafts = changes
     .filter((c) => {
