@@ -1,4 +1,4 @@
-import { compareQualified, qualifiedKey } from '../model/keys.js';
+import { compareQualified, memberKey, qualifiedKey } from '../model/keys.js';
 import type { Column, EnumType, Model, QualifiedName, Table } from '../model/types.js';
 import { qualify, quoteIdent } from '../sql/quote.js';
 import type { DesiredAnnotations } from './annotations.js';
@@ -103,6 +103,12 @@ export function diffModels(
       ({ live, wanted }) => [qualifiedKey(wanted), declaredColumnRenames(live, wanted, ann)] as const,
     ),
   );
+  // Generated columns using a column an enum rebuild converts are rebuilt around it (diff/table.ts).
+  const enumConverted = new Set(
+    changes.flatMap((c) =>
+      c.kind === 'enum.recreate' ? c.columns.map((x) => memberKey(x.table, x.column.name)) : [],
+    ),
+  );
   for (const { live, wanted } of pairs) {
     const d = diffTable(live, wanted, {
       ann,
@@ -111,6 +117,7 @@ export function diffModels(
       qualifiedKeyOf: qualifiedKey,
       liveStable,
       columnRenamesByTable,
+      enumConverted,
     });
     changes.push(...d.changes);
     expectedTables.push(d.expected);

@@ -34,6 +34,8 @@ export interface TableContext {
   readonly liveStable: ReadonlyMap<string, Table>;
   /** Desired table key → its declared column renames (old → new), for foreign keys that point at them. */
   readonly columnRenamesByTable: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Live columns (memberKey of live table and column) an enum rebuild converts to the new type. */
+  readonly enumConverted?: ReadonlySet<string>;
 }
 
 export interface TableDiff {
@@ -45,7 +47,12 @@ export interface TableDiff {
 export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableDiff {
   // A desired table taken from the live model as it is (its DDL matched, see shadow/incremental.ts) has
   // nothing to diff: on an unchanged schema that is every table.
-  if (live === wanted && !ctx.liveStable.has(ctx.qualifiedKeyOf(live))) {
+  // (Unless an enum rebuild converts one of its columns: its generated columns may have to be rebuilt.)
+  const converting =
+    ctx.enumConverted !== undefined &&
+    ctx.enumConverted.size > 0 &&
+    live.columns.some((c) => ctx.enumConverted?.has(memberKey(live, c.name)));
+  if (live === wanted && !converting && !ctx.liveStable.has(ctx.qualifiedKeyOf(live))) {
     const renames = ctx.columnRenamesByTable.get(ctx.qualifiedKeyOf(wanted));
     if (!renames || renames.size === 0) return { changes: [], expected: live };
   }
@@ -67,7 +74,12 @@ export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableD
   const recreated = new Set<string>();
   const unchangedColumns = new Set<string>();
   // PostgreSQL refuses to change the type of a column a generated column uses.
-  const usesRetyped = retypedColumnUse(liveColumns, wanted.columns);
+  const renamedFrom = new Map([...columnRenames].map(([from, to]) => [to, from]));
+  const usesRetyped = retypedColumnUse(
+    liveColumns,
+    wanted.columns,
+    (name) => ctx.enumConverted?.has(memberKey(live, renamedFrom.get(name) ?? name)) ?? false,
+  );
   for (const c of wanted.columns) {
     const current = liveColumns.get(c.name);
     const backfill = ctx.ann.backfills.get(memberKey(wanted, c.name)) ?? null;
@@ -207,17 +219,18 @@ function seeThroughRenames(
 
 /** Column renames declared in YAML whose old name exists live and is not wanted any more: old → new. */
 /**
- * Whether an expression names one of the columns whose type changes (as PostgreSQL prints a column in it:
- * bare, or double-quoted). Text that only looks like one, in a string or a function name, merely
- * recomputes a generated column that did not need it.
+ * Whether an expression names one of the columns whose type changes, or which an enum rebuild converts to
+ * the rebuilt type, as PostgreSQL prints a column in it: bare, or double-quoted. Text that only looks like
+ * one, in a string or a function name, merely recomputes a generated column that did not need it.
  */
 function retypedColumnUse(
   live: ReadonlyMap<string, Column>,
   wanted: readonly Column[],
+  converted: (name: string) => boolean,
 ): (expression: string) => boolean {
   const retyped = wanted.filter((c) => {
     const current = live.get(c.name);
-    return current !== undefined && current.type !== c.type;
+    return current !== undefined && (current.type !== c.type || converted(c.name));
   });
   if (retyped.length === 0) return () => false;
   const names = retyped.map((c) => quoteIdent(c.name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
