@@ -16,12 +16,12 @@ CREATE TABLE parents (id int PRIMARY KEY);
 INSERT INTO parents SELECT generate_series(1, 3);
 CREATE TABLE children (id int PRIMARY KEY, parent_id int, severity text, code text, email text, age text, tier text);
 INSERT INTO children VALUES
-  (1, 1, 'low', 'a', 'x@y', '4'),
-  (2, 99, 'high', 'a', NULL, '5'),
-  (3, 98, 'urgent', 'b', NULL, 'five'),
-  (4, NULL, 'urgent', 'b', 'z@y', '6'),
-  (5, 2, 'urgent', 'b', NULL, '7'),
-  (6, 3, 'medium', 'c', 'q@y', '8');
+  (1, 1, 'low', 'a', 'x@y', '4', 'gold'),
+  (2, 99, 'high', 'a', NULL, '5', NULL),
+  (3, 98, 'urgent', 'b', NULL, 'five', NULL),
+  (4, NULL, 'urgent', 'b', 'z@y', '6', NULL),
+  (5, 2, 'urgent', 'b', NULL, '7', NULL),
+  (6, 3, 'medium', 'c', 'q@y', '8', NULL);
 CREATE TABLE legacy_backup (id int);
 INSERT INTO legacy_backup SELECT generate_series(1, 42);
 ANALYZE;`;
