@@ -1,6 +1,7 @@
 import { compareQualified, memberKey, qualifiedKey } from '../model/keys.js';
 import type { Column, EnumType, Model, QualifiedName, Table } from '../model/types.js';
 import { qualify, quoteIdent } from '../sql/quote.js';
+import { escapeRegExp } from '../util/regexp.js';
 import type { DesiredAnnotations } from './annotations.js';
 import type { Change } from './change.js';
 import { diffEnumValues, diffExtensions, diffSchemas, diffSequences, matchEnumRenames } from './objects.js';
@@ -150,7 +151,7 @@ function rebuiltEnumDependents(
   const casts = new Map<string, RegExp[]>();
   for (const c of changes) {
     if (c.kind !== 'enum.recreate') continue;
-    const name = typeDisplayName(c.from).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const name = escapeRegExp(typeDisplayName(c.from));
     const cast = new RegExp(`::${name}(?![\\w$"])`);
     for (const { table } of c.columns) {
       const key = qualifiedKey(table);

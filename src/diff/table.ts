@@ -10,6 +10,7 @@ import type {
   UniqueConstraint,
 } from '../model/types.js';
 import { quoteIdent } from '../sql/quote.js';
+import { escapeRegExp } from '../util/regexp.js';
 import type { DesiredAnnotations } from './annotations.js';
 import type { Change, ColumnField } from './change.js';
 import { renameIdentifiers } from './rename-identifiers.js';
@@ -233,7 +234,7 @@ function retypedColumnUse(
     return current !== undefined && (current.type !== c.type || converted(c.name));
   });
   if (retyped.length === 0) return () => false;
-  const names = retyped.map((c) => quoteIdent(c.name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const names = retyped.map((c) => escapeRegExp(quoteIdent(c.name)));
   const pattern = new RegExp(`(^|[^\\w$."])(${names.join('|')})(?![\\w$"(])`);
   return (expression) => pattern.test(expression);
 }
