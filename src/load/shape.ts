@@ -198,10 +198,7 @@ function report(doc: ParsedDocument, e: ErrorObject, sink: DiagnosticSink): void
     case 'minItems':
     case 'minProperties':
     case 'minLength':
-      sink.add(doc, path, 'empty', `${subject(path)} must not be empty`, {
-        which: 'value',
-        hint: path.at(-1) === 'columns' && path.length === 3 ? 'a table needs at least one column' : null,
-      });
+      sink.add(doc, path, 'empty', `${subject(path)} must not be empty`, { which: 'value', hint: null });
       return;
     case 'pattern': {
       const integer = String((e.params as { pattern: string }).pattern).includes('0-9]+$');

@@ -52,7 +52,6 @@ export function inexactFacts(result: IntrospectionResult): string[] {
   }
   for (const t of model.tables) {
     const name = displayName(t);
-    if (t.columns.length === 0) out.push(`table ${name} has no columns; the format needs at least one`);
     for (const c of t.columns) {
       const type = unmanagedTypes.get(c.type.replace(/(\[\])+$/, ''));
       if (type) {
