@@ -18,6 +18,8 @@ export interface BuildPlanInput {
   readonly schemaHash: string;
   readonly toolVersion: string;
   readonly approvedHazards?: readonly HazardCode[];
+  /** Type changes without a cast, asked of the target (plan/casts.ts); absent: none known. */
+  readonly castsThroughText?: ReadonlySet<string>;
 }
 
 /** Turn a diff into an ordered, grouped plan. Pure: same input, same plan. */
@@ -31,6 +33,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     replacedIndexes: onlineIndexReplacements(changes),
     replacedKeys: onlineKeyReplacements(changes, live.model),
     enumTypes: new Set(live.model.enums.map(typeDisplayName)),
+    ...(input.castsThroughText ? { castsThroughText: input.castsThroughText } : {}),
   };
   const droppedColumns = new Set(
     changes.flatMap((c) => (c.kind === 'column.drop' ? [memberKey(c.table, c.column.name)] : [])),

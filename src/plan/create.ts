@@ -14,6 +14,7 @@ import { readPrelude } from '../shadow/prelude.js';
 import { compileChanged, compileLikelyChanged, type Speculation } from '../shadow/speculate.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildPlan } from './build.js';
+import { typeChangesWithoutCast } from './casts.js';
 import { type PrecheckOptions, runPrechecks } from './prechecks/run.js';
 import { guessSchemas, type LiveRead, readLive, rememberSchemas, sameList } from './read-live.js';
 import type { HazardCode, Plan } from './types.js';
@@ -211,6 +212,9 @@ async function planLoaded(
   const compileMs = lap();
   const diff = diffModels(live.model, desiredModel, annotationsOf(state), liveStable);
   const diffMs = lap();
+  const castsThroughText = diff.changes.some((c) => c.kind === 'column.alter' && c.fields.includes('type'))
+    ? await withClient(options.targetUrl, (c) => typeChangesWithoutCast(c, diff.changes))
+    : new Set<string>();
   const plan = buildPlan({
     live,
     changes: diff.changes,
@@ -219,10 +223,11 @@ async function planLoaded(
     schemaHash: state.hash,
     toolVersion: TOOL_VERSION,
     approvedHazards: options.allowHazards,
+    castsThroughText,
   });
   const checked = options.prechecks
     ? await withClient(options.targetUrl, (c) =>
-        runPrechecks(c, plan, diff.changes, live.tableStats, options.precheck),
+        runPrechecks(c, plan, diff.changes, live.tableStats, options.precheck, castsThroughText),
       )
     : plan;
   const planMs = lap();

@@ -14,14 +14,14 @@ const stepOf = (plan: Plan, change: string, name: string) =>
 const FROM = `
 CREATE TABLE parents (id int PRIMARY KEY);
 INSERT INTO parents SELECT generate_series(1, 3);
-CREATE TABLE children (id int PRIMARY KEY, parent_id int, severity text, code text, email text, age text, tier text);
+CREATE TABLE children (id int PRIMARY KEY, parent_id int, severity text, code text, email text, age text, tier text, seen bigint);
 INSERT INTO children VALUES
-  (1, 1, 'low', 'a', 'x@y', '4', 'gold'),
-  (2, 99, 'high', 'a', NULL, '5', NULL),
-  (3, 98, 'urgent', 'b', NULL, 'five', NULL),
-  (4, NULL, 'urgent', 'b', 'z@y', '6', NULL),
-  (5, 2, 'urgent', 'b', NULL, '7', NULL),
-  (6, 3, 'medium', 'c', 'q@y', '8', NULL);
+  (1, 1, 'low', 'a', 'x@y', '4', 'gold', NULL),
+  (2, 99, 'high', 'a', NULL, '5', NULL, 1700000000),
+  (3, 98, 'urgent', 'b', NULL, 'five', NULL, NULL),
+  (4, NULL, 'urgent', 'b', 'z@y', '6', NULL, NULL),
+  (5, 2, 'urgent', 'b', NULL, '7', NULL, NULL),
+  (6, 3, 'medium', 'c', 'q@y', '8', NULL, NULL);
 CREATE TABLE legacy_backup (id int);
 INSERT INTO legacy_backup SELECT generate_series(1, 42);
 ANALYZE;`;
@@ -44,6 +44,7 @@ tables:
       age: { type: integer }
       born: { type: date, notNull: true }
       tier: { type: tier }
+      seen: { type: timestamp }
     primaryKey: [id]
     unique:
       children_code_key: [code]
@@ -106,6 +107,21 @@ describe('prechecks against live rows', () => {
       // PostgreSQL 14/15 have no pg_input_is_valid: a cast of a sample fails, without a count.
       expect(s.precheck).toMatchObject({ kind: 'uncastable', count: 1, exact: false });
       expect(s.precheck?.message).toContain('invalid input syntax for type integer');
+    }
+    expect(s.hazards.map((h) => h.code)).toContain('WILL_FAIL_ON_DATA');
+  });
+
+  it('converts through text where PostgreSQL has no cast, and counts the values that do not read', () => {
+    const s = steps(plan).find(
+      (x) =>
+        x.change === 'column.alter' && x.target.name === 'public.children.seen' && x.sql.includes(' TYPE '),
+    )!;
+    expect(s.sql).toContain('USING seen::text::timestamp without time zone');
+    if (pgMajor() >= 16) {
+      expect(s.precheck).toMatchObject({ kind: 'uncastable', count: 1, exact: true, examples: ['id=2'] });
+    } else {
+      expect(s.precheck).toMatchObject({ kind: 'uncastable', count: 1, exact: false });
+      expect(s.precheck?.message).toContain('"1700000000"');
     }
     expect(s.hazards.map((h) => h.code)).toContain('WILL_FAIL_ON_DATA');
   });

@@ -2,6 +2,7 @@ import type { Change } from '../../diff/change.js';
 import { displayName, qualifiedKey } from '../../model/keys.js';
 import type { Table } from '../../model/types.js';
 import { qualify, quoteIdent, quoteLiteral } from '../../sql/quote.js';
+import { castKey } from '../casts.js';
 import { hasVolatileDefault } from '../steps/columns.js';
 import { classifyTypeChange } from '../type-change.js';
 import type { PrecheckResult, Step } from '../types.js';
@@ -51,6 +52,8 @@ export function precheckQueries(
   changes: readonly Change[],
   newTables: ReadonlySet<string>,
   serverVersionNum: number,
+  /** Type changes converted through text (plan/casts.ts): the sampled cast goes the same way. */
+  castsThroughText: ReadonlySet<string> = new Set(),
 ): PrecheckQuery[] {
   const out: PrecheckQuery[] = [];
   // Columns added by this plan hold only NULLs or their default: nothing to ask the live rows about them.
@@ -178,7 +181,7 @@ UNION ALL SELECT 0, NULL WHERE NOT EXISTS (SELECT 1 FROM g)`,
               ? countWithExamples(t, where)
               : // count() of the cast forces every sampled value through it; an error is the answer.
                 // (the outer query must use it, or the planner drops the unused aggregate).
-                `SELECT c.k * 0 AS n, NULL::text AS example FROM (SELECT count(s.v::${c.column.type}) AS k FROM (SELECT r.${col} AS v FROM ${qualify(t)} r LIMIT 10000) s) c`,
+                `SELECT c.k * 0 AS n, NULL::text AS example FROM (SELECT count(s.v${castsThroughText.has(castKey(c.from.type, c.column.type)) ? '::text' : ''}::${c.column.type}) AS k FROM (SELECT r.${col} AS v FROM ${qualify(t)} r LIMIT 10000) s) c`,
             sampleOnly: where === null,
             failsStep: true,
             what: `values of ${target} that do not convert to ${c.column.type}`,

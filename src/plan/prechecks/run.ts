@@ -27,11 +27,12 @@ export async function runPrechecks(
   changes: readonly Change[],
   stats: readonly TableStats[],
   options: PrecheckOptions = DEFAULT_PRECHECK_OPTIONS,
+  castsThroughText: ReadonlySet<string> = new Set(),
 ): Promise<Plan> {
   const newTables = new Set(
     changes.flatMap((c) => (c.kind === 'table.create' ? [qualifiedKey(c.table)] : [])),
   );
-  const queries = precheckQueries(changes, newTables, plan.serverVersionNum);
+  const queries = precheckQueries(changes, newTables, plan.serverVersionNum, castsThroughText);
   if (queries.length === 0) return plan;
   const statsByKey = new Map(stats.map((s) => [qualifiedKey(s), s]));
   const results = new Map<Step, PrecheckResult>();

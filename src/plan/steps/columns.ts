@@ -4,6 +4,7 @@ import type { Column, Table } from '../../model/types.js';
 import { qualify, quoteIdent } from '../../sql/quote.js';
 import { renderComment, renderMoveIntoRange } from '../../sql/render-objects.js';
 import { quoteCollation, renderColumnDefinition, renderIdentity } from '../../sql/render-table.js';
+import { castKey } from '../casts.js';
 import { classifyTypeChange } from '../type-change.js';
 import { draft, hazard, type PlanContext, type StepDraft, sizeSeverity, sizeText, target } from './draft.js';
 import { backfillStep, setNotNull } from './not-null.js';
@@ -264,10 +265,16 @@ export function columnAlter(c: Of<'column.alter'>, ctx: PlanContext): StepDraft[
     }
     const collate = to.collation ? ` COLLATE ${quoteCollation(to.collation)}` : '';
     // USING only where PostgreSQL has no assignment cast to rely on; a widening stays metadata-only. An
-    // enum casts to nothing but text (and text to any enum): from an enum, the way is through text.
+    // enum casts to nothing but text (and text to any enum): from an enum, the way is through text. So is
+    // any other pair PostgreSQL has no cast for (plan/casts.ts): each value through its text form.
     const array = from.type.endsWith('[]');
     const fromEnum = ctx.enumTypes?.has(array ? from.type.slice(0, -2) : from.type) ?? false;
-    const via = fromEnum && !/^text(\[\])?$/.test(to.type) ? `::text${array ? '[]' : ''}` : '';
+    const via =
+      fromEnum && !/^text(\[\])?$/.test(to.type)
+        ? `::text${array ? '[]' : ''}`
+        : ctx.castsThroughText?.has(castKey(from.type, to.type))
+          ? '::text'
+          : '';
     const using = fields.has('type') && cost !== 'metadata-only' ? ` USING ${col}${via}::${to.type}` : '';
     const what = fields.has('type')
       ? `change type of ${name} from ${from.type} to ${to.type}`

@@ -40,6 +40,8 @@ export interface PlanContext {
   readonly replacedKeys?: ReadonlyMap<string, KeySwap>;
   /** Live enum types as column types print them: no cast leads from one to another type but through text. */
   readonly enumTypes?: ReadonlySet<string>;
+  /** Type changes without a cast in PostgreSQL, converted through text (plan/casts.ts, castKey). */
+  readonly castsThroughText?: ReadonlySet<string>;
 }
 
 export function target(kind: string, name: string, table: QualifiedName | null): StepTarget {
