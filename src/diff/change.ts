@@ -57,7 +57,12 @@ export type Change =
   | { readonly kind: 'sequence.create'; readonly sequence: Sequence }
   | { readonly kind: 'sequence.drop'; readonly sequence: Sequence }
   | { readonly kind: 'sequence.alter'; readonly from: Sequence; readonly sequence: Sequence }
-  | { readonly kind: 'sequence.owned-by'; readonly sequence: Sequence }
+  | {
+      readonly kind: 'sequence.owned-by';
+      readonly sequence: Sequence;
+      /** The owning column live has now, if any. */
+      readonly previous: Sequence['ownedBy'];
+    }
   | { readonly kind: 'table.create'; readonly table: Table }
   | { readonly kind: 'table.drop'; readonly table: Table }
   | { readonly kind: 'table.rename'; readonly from: QualifiedName; readonly table: QualifiedName }

@@ -96,13 +96,13 @@ export function diffSequences(from: Model, to: Model): Change[] {
     const current = live.get(qualifiedKey(s));
     if (!current) {
       changes.push({ kind: 'sequence.create', sequence: s });
-      if (s.ownedBy) changes.push({ kind: 'sequence.owned-by', sequence: s });
+      if (s.ownedBy) changes.push({ kind: 'sequence.owned-by', sequence: s, previous: null });
       continue;
     }
     if (sequenceOptionsDiffer(current, s))
       changes.push({ kind: 'sequence.alter', from: current, sequence: s });
     if (JSON.stringify(current.ownedBy) !== JSON.stringify(s.ownedBy)) {
-      changes.push({ kind: 'sequence.owned-by', sequence: s });
+      changes.push({ kind: 'sequence.owned-by', sequence: s, previous: current.ownedBy });
     }
   }
   for (const s of from.sequences) {

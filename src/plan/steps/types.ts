@@ -301,21 +301,40 @@ export function sequenceSteps(
       if (s.comment !== f.comment) steps.push(commentSequence(s, name));
       return steps;
     }
-    case 'sequence.owned-by':
-      return [
-        draft({
-          change: c.kind,
-          target: t,
-          description: s.ownedBy
-            ? `make sequence ${name} owned by ${s.ownedBy.table}.${s.ownedBy.column}`
-            : `make sequence ${name} owned by no column`,
-          sql: renderSequenceOwnedBy(s, s.ownedBy),
-          phase: 'columns',
-          rank: 5,
-          transactional: true,
-          lock: 'none',
-        }),
-      ];
+    case 'sequence.owned-by': {
+      const steps: StepDraft[] = [];
+      // An owned sequence is dropped with its owning column or table: released before any drop, so a
+      // sequence that moves to another owner (or to none) outlives the column it leaves.
+      if (c.previous !== null) {
+        steps.push(
+          draft({
+            change: c.kind,
+            target: t,
+            description: `make sequence ${name} owned by no column (it leaves ${c.previous.table}.${c.previous.column})`,
+            sql: renderSequenceOwnedBy(s, null),
+            phase: 'drop-dependents',
+            rank: -2,
+            transactional: true,
+            lock: 'none',
+          }),
+        );
+      }
+      if (s.ownedBy !== null) {
+        steps.push(
+          draft({
+            change: c.kind,
+            target: t,
+            description: `make sequence ${name} owned by ${s.ownedBy.table}.${s.ownedBy.column}`,
+            sql: renderSequenceOwnedBy(s, s.ownedBy),
+            phase: 'columns',
+            rank: 5,
+            transactional: true,
+            lock: 'none',
+          }),
+        );
+      }
+      return steps;
+    }
     case 'sequence.drop':
       return [
         draft({
