@@ -100,7 +100,7 @@ export function buildResult(
       schemas: mapSchemas(rows.schemas),
       extensions: mapExtensions(rows.extensions),
       enums: mapEnums(rows.types, ignored),
-      sequences: mapSequences(rows.sequences, ignored),
+      sequences: mapSequences(rows.sequences, ignored, new Set(tables.keys())),
       tables: mapTables(rows, tables, identityOptions(rows.sequences)),
     },
     unmanaged: mapUnmanaged(rows, ignored),

@@ -46,13 +46,23 @@ function sequenceOptions(r: Row<'sequences'>): SequenceOptions {
   };
 }
 
-/** Standalone and serial-owned sequences; identity sequences belong to their column. */
+/**
+ * Standalone and serial-owned sequences; identity sequences belong to their column. A sequence owned by a
+ * relation that is not managed (a partitioned table, an inherited child, an ignored table or one in another
+ * schema) belongs to it like its default does: PostgreSQL drops it with its owner, so it is left out.
+ */
 export function mapSequences(
   rows: CatalogRows['sequences'],
   ignored: (q: QualifiedName) => boolean,
+  managedTables: ReadonlySet<number>,
 ): readonly Sequence[] {
   return rows
-    .filter((r) => r.ownerDependency !== 'i' && !ignored(r))
+    .filter(
+      (r) =>
+        r.ownerDependency !== 'i' &&
+        !ignored(r) &&
+        !(r.ownerDependency === 'a' && r.ownerOid !== null && !managedTables.has(Number(r.ownerOid))),
+    )
     .map((r) => ({
       schema: r.schema,
       name: r.name,

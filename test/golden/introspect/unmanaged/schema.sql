@@ -11,10 +11,11 @@ CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION 
 ALTER TABLE items ENABLE ROW LEVEL SECURITY;
 CREATE POLICY items_read ON items FOR SELECT USING (true);
 CREATE RULE items_no_delete AS ON DELETE TO items DO INSTEAD NOTHING;
-CREATE TABLE measurements (id integer, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE measurements (id serial, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE base_owned_log (n serial);
 CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 CREATE TABLE base_log (id integer, note text);
-CREATE TABLE child_log (extra text) INHERITS (base_log);
+CREATE TABLE child_log (extra text, m serial) INHERITS (base_log);
 CREATE FOREIGN DATA WRAPPER dummy_fdw;
 CREATE SERVER dummy_server FOREIGN DATA WRAPPER dummy_fdw;
 CREATE FOREIGN TABLE remote_items (id integer) SERVER dummy_server;
