@@ -124,6 +124,7 @@ export function diffModels(
     expectedTables.push(d.expected);
   }
   changes.push(...rebuiltEnumDependents(changes, pairs));
+  changes.push(...foreignKeysAcrossRetypes(changes, pairs));
   // Schemas are created, never dropped: the database keeps the ones it has.
   const schemaNames = new Set(from.schemas.map((s) => s.name));
   const schemas = [...from.schemas, ...to.schemas.filter((s) => !schemaNames.has(s.name))].sort((a, b) =>
@@ -189,6 +190,47 @@ function rebuiltEnumDependents(
         { kind: 'index.drop', table: live, index },
         { kind: 'index.create', table: wanted, index: kept, replaces: index },
       );
+    }
+  }
+  return out;
+}
+
+/**
+ * A foreign key whose columns change type on both sides (bigint → timestamp on the key and on the column
+ * referencing it) cannot stay while either changes: PostgreSQL checks it again after each ALTER and finds
+ * the two sides incompatible in between. It is dropped before the type changes and added again after them
+ * (NOT VALID, then validated). A change on one side only is checked against the other side's final type,
+ * which the desired state already proved compatible.
+ */
+function foreignKeysAcrossRetypes(
+  changes: readonly Change[],
+  pairs: readonly { live: Table; wanted: Table }[],
+): Change[] {
+  const retyped = new Set(
+    changes.flatMap((c) =>
+      c.kind === 'column.alter' && c.fields.includes('type') ? [memberKey(c.table, c.column.name)] : [],
+    ),
+  );
+  if (retyped.size === 0) return [];
+  const touched = new Set(
+    changes.flatMap((c) =>
+      c.kind === 'fk.drop' || c.kind === 'fk.add' ? [memberKey(c.table, c.foreignKey.name)] : [],
+    ),
+  );
+  const out: Change[] = [];
+  for (const { live, wanted } of pairs) {
+    for (const fk of wanted.foreignKeys) {
+      const current = live.foreignKeys.find((x) => x.name === fk.name);
+      if (!current || touched.has(memberKey(wanted, fk.name))) continue;
+      const target = { schema: fk.references.schema, name: fk.references.table };
+      const local = fk.columns.some((c) => retyped.has(memberKey(wanted, c)));
+      const remote = fk.references.columns.some((c) => retyped.has(memberKey(target, c)));
+      if (local && remote) {
+        out.push(
+          { kind: 'fk.drop', table: live, foreignKey: current },
+          { kind: 'fk.add', table: wanted, foreignKey: fk },
+        );
+      }
     }
   }
   return out;

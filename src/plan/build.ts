@@ -64,9 +64,19 @@ export function buildPlan(input: BuildPlanInput): Plan {
     .flatMap((c) => {
       const steps = stepsFor(c, ctx);
       // A foreign key or check replaced under the same name is dropped right before it is added again, in
-      // the same short transaction, so the table is never left without it.
+      // the same short transaction, so the table is never left without it. Unless a column type changes
+      // under it: a foreign key between two retyped columns is replaced because it cannot stay while they
+      // change (diff/index.ts), so it keeps its early drop, like a check on a converted table.
+      const underRetype =
+        c.kind === 'fk.drop'
+          ? converted.has(qualifiedKey(c.table)) &&
+            converted.has(
+              qualifiedKey({ schema: c.foreignKey.references.schema, name: c.foreignKey.references.table }),
+            )
+          : c.kind === 'check.drop' && converted.has(qualifiedKey(c.table));
       if (
-        (c.kind === 'fk.drop' || (c.kind === 'check.drop' && !converted.has(qualifiedKey(c.table)))) &&
+        (c.kind === 'fk.drop' || c.kind === 'check.drop') &&
+        !underRetype &&
         replaced.has(constraintKey(c))
       ) {
         const phase = c.kind === 'fk.drop' ? ('foreign-keys' as const) : ('constraints' as const);
