@@ -67,6 +67,7 @@ export interface PgConstraint {
   conrelid: Oid;
   conindid: Oid;
   confrelid: Oid;
+  conparentid: Oid;
   confupdtype: string;
   confdeltype: string;
   confmatchtype: string;

@@ -3,7 +3,8 @@ import type { Catalog } from '../../db/kysely.js';
 import { description, inManaged, type QueryContext } from './shared.js';
 
 /**
- * Primary keys, uniques, checks and foreign keys of the ordinary tables in the managed schemas. PostgreSQL 18
+ * Primary keys, uniques, checks and foreign keys of the ordinary tables in the managed schemas, without the
+ * clones PostgreSQL makes of a foreign key to a partitioned table. PostgreSQL 18
  * also lists NOT NULL as constraints (contype 'n'); those stay column facts (attnotnull) and are not read here.
  *
  * Column numbers come back raw and are named from the columns query while mapping (one lookup per row in SQL
@@ -54,5 +55,8 @@ export function constraintsQuery(db: Kysely<Catalog>, ctx: QueryContext) {
     .where(inManaged('n.nspname', ctx))
     .where('c.relkind', '=', 'r')
     .where('c.relispartition', '=', false)
-    .where('ct.contype', 'in', ['p', 'u', 'c', 'f']);
+    .where('ct.contype', 'in', ['p', 'u', 'c', 'f'])
+    // A foreign key to a partitioned table is cloned, on the referencing table, for each partition
+    // (conparentid names the original): PostgreSQL creates and drops the clones with it.
+    .where('ct.conparentid', '=', 0);
 }

@@ -14,6 +14,9 @@ CREATE RULE items_no_delete AS ON DELETE TO items DO INSTEAD NOTHING;
 CREATE TABLE measurements (id serial, at date NOT NULL) PARTITION BY RANGE (at);
 CREATE TABLE base_owned_log (n serial);
 CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+ALTER TABLE measurements ADD PRIMARY KEY (id, at);
+-- A foreign key to a partitioned table: PostgreSQL clones it per partition on the referencing table.
+CREATE TABLE measurement_notes (measurement_id integer, at date, FOREIGN KEY (measurement_id, at) REFERENCES measurements (id, at));
 CREATE TABLE base_log (id integer, note text);
 CREATE TABLE child_log (extra text, m serial) INHERITS (base_log);
 CREATE FOREIGN DATA WRAPPER dummy_fdw;
