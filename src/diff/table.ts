@@ -124,9 +124,12 @@ export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableD
   const rawColumns = new Map(raw.columns.map((c) => [c.name, c]));
   const kept = seen.columns.filter((c) => wantedByName.has(c.name) && !recreated.has(c.name));
   const keptNames = new Set(kept.map((c) => c.name));
+  // Added generated columns come last: the plan adds them after the plain ones (plan/steps/columns.ts).
+  const appended = wanted.columns.filter((c) => !keptNames.has(c.name));
   const columns = [
     ...kept.map((c) => (unchangedColumns.has(c.name) ? rawColumns.get(c.name)! : wantedByName.get(c.name)!)),
-    ...wanted.columns.filter((c) => !keptNames.has(c.name)),
+    ...appended.filter((c) => c.generated === null),
+    ...appended.filter((c) => c.generated !== null),
   ];
   const rawChecks = new Map(raw.checks.map((c) => [c.name, c]));
   const rawIndexes = new Map(raw.indexes.map((i) => [i.name, i]));
