@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import { withClient } from '../db/connect.js';
 import type { Change } from '../diff/change.js';
 import { classifyTypeChange } from './type-change.js';
 
@@ -16,10 +16,7 @@ export function castKey(from: string, to: string): string {
   return `${from}\u0000${to}`;
 }
 
-export async function typeChangesWithoutCast(
-  client: pg.Client,
-  changes: readonly Change[],
-): Promise<Set<string>> {
+export async function typeChangesWithoutCast(url: string, changes: readonly Change[]): Promise<Set<string>> {
   const pairs = new Map<string, { from: string; to: string }>();
   for (const c of changes) {
     if (c.kind !== 'column.alter' || !c.fields.includes('type')) continue;
@@ -27,13 +24,17 @@ export async function typeChangesWithoutCast(
     pairs.set(castKey(c.from.type, c.column.type), { from: c.from.type, to: c.column.type });
   }
   const missing = new Set<string>();
-  for (const [key, { from, to }] of pairs) {
-    try {
-      await client.query(`SELECT NULL::${from}::${to}`);
-    } catch (error) {
-      // 42846 cannot_coerce; any other error (a type not created yet) leaves the pair to the usual cast.
-      if ((error as { code?: string }).code === '42846') missing.add(key);
+  // No connection for a plan without such a change (nearly every plan).
+  if (pairs.size === 0) return missing;
+  await withClient(url, async (client) => {
+    for (const [key, { from, to }] of pairs) {
+      try {
+        await client.query(`SELECT NULL::${from}::${to}`);
+      } catch (error) {
+        // 42846 cannot_coerce; any other error (a type not created yet) leaves the pair to the usual cast.
+        if ((error as { code?: string }).code === '42846') missing.add(key);
+      }
     }
-  }
+  });
   return missing;
 }

@@ -212,9 +212,7 @@ async function planLoaded(
   const compileMs = lap();
   const diff = diffModels(live.model, desiredModel, annotationsOf(state), liveStable);
   const diffMs = lap();
-  const castsThroughText = diff.changes.some((c) => c.kind === 'column.alter' && c.fields.includes('type'))
-    ? await withClient(options.targetUrl, (c) => typeChangesWithoutCast(c, diff.changes))
-    : new Set<string>();
+  const castsThroughText = await typeChangesWithoutCast(options.targetUrl, diff.changes);
   const plan = buildPlan({
     live,
     changes: diff.changes,
