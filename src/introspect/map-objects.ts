@@ -61,7 +61,7 @@ export function mapSequences(
       (r) =>
         r.ownerDependency !== 'i' &&
         !ignored(r) &&
-        !(r.ownerDependency === 'a' && r.ownerOid !== null && !managedTables.has(Number(r.ownerOid))),
+        !(r.ownerDependency === 'a' && r.ownerOid !== null && !managedTables.has(r.ownerOid)),
     )
     .map((r) => ({
       schema: r.schema,
