@@ -10,6 +10,9 @@ import { createTestDatabase, pgMajor, type TestDatabase } from '../helpers/db.js
 const steps = (plan: Plan): Step[] => plan.groups.flatMap((g) => g.steps);
 const stepOf = (plan: Plan, change: string, name: string) =>
   steps(plan).find((s) => s.change === change && s.target.name === name);
+/** The step that changes the column's type (a column.alter may also change its default or NOT NULL). */
+const typeChangeOf = (plan: Plan, name: string) =>
+  steps(plan).find((s) => s.change === 'column.alter' && s.target.name === name && s.sql.includes(' TYPE '))!;
 
 const FROM = `
 CREATE TABLE parents (id int PRIMARY KEY);
@@ -96,10 +99,7 @@ describe('prechecks against live rows', () => {
   });
 
   it('finds values that will not cast for a type change', () => {
-    const s = steps(plan).find(
-      (x) =>
-        x.change === 'column.alter' && x.target.name === 'public.children.age' && x.sql.includes(' TYPE '),
-    )!;
+    const s = typeChangeOf(plan, 'public.children.age');
     if (pgMajor() >= 16) {
       // pg_input_is_valid counts every value exactly.
       expect(s.precheck).toMatchObject({ kind: 'uncastable', count: 1, exact: true, examples: ['id=3'] });
@@ -112,10 +112,7 @@ describe('prechecks against live rows', () => {
   });
 
   it('converts through text where PostgreSQL has no cast, and counts the values that do not read', () => {
-    const s = steps(plan).find(
-      (x) =>
-        x.change === 'column.alter' && x.target.name === 'public.children.seen' && x.sql.includes(' TYPE '),
-    )!;
+    const s = typeChangeOf(plan, 'public.children.seen');
     expect(s.sql).toContain('USING seen::text::timestamp without time zone');
     if (pgMajor() >= 16) {
       expect(s.precheck).toMatchObject({ kind: 'uncastable', count: 1, exact: true, examples: ['id=2'] });
@@ -127,10 +124,7 @@ describe('prechecks against live rows', () => {
   });
 
   it('does not call a conversion to a type the plan creates a failure: the cast cannot be tried yet', () => {
-    const s = steps(plan).find(
-      (x) =>
-        x.change === 'column.alter' && x.target.name === 'public.children.tier' && x.sql.includes(' TYPE '),
-    )!;
+    const s = typeChangeOf(plan, 'public.children.tier');
     expect(s.precheck).toMatchObject({ kind: 'uncastable', count: -1 });
     expect(s.precheck?.message).toMatch(/^not checked: type "?tier"? does not exist/);
     expect(s.hazards.map((h) => h.code)).not.toContain('WILL_FAIL_ON_DATA');
