@@ -96,6 +96,9 @@ export function writePulledFiles(
       }
     }
   }
+  // Made even when nothing is written: a database without managed objects pulls to an empty desired state,
+  // which plan and apply then read as such (rather than as a missing directory).
+  mkdirSync(dir, { recursive: true });
   for (const [file, text] of files) {
     const path = join(dir, ...file.split('/'));
     mkdirSync(dirname(path), { recursive: true });

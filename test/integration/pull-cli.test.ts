@@ -159,6 +159,19 @@ describe('tidemark pull', () => {
     expect(again.stderr).toBe('');
   });
 
+  it('pulls a schema the database lacks to an empty directory that plans as empty', async () => {
+    const project = join(cwd, 'nothing-there');
+    mkdirSync(project);
+    const pulled = await cliIn(project, 'pull', '--db', db.url, '--schemas', 'gone', '--out', 'schema');
+    expect(pulled.code).toBe(0);
+    expect(pulled.stdout).toContain('0 files written');
+    expect(pulled.stderr).toContain('warning: the database has no schema gone;');
+    expect(readdirSync(join(project, 'schema'))).toEqual([]);
+    const validated = await cliIn(project, 'validate');
+    expect(validated.stderr).toBe('');
+    expect(validated.code).toBe(0);
+  });
+
   it('warns about a column whose type is an unmanaged domain', async () => {
     await db.query(`
       CREATE SCHEMA dom;

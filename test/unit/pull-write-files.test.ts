@@ -31,6 +31,16 @@ describe('writePulledFiles', () => {
     expect(readFileSync(join(out, 'audit/events.yaml'), 'utf8')).toBe(pulled('a\n'));
   });
 
+  it('creates the directory when there is nothing to write', () => {
+    const out = join(dir, 'empty/schema');
+    expect(writePulledFiles(out, new Map(), { force: false })).toEqual({
+      written: [],
+      removed: [],
+      foreignYaml: [],
+    });
+    expect(existsSync(out)).toBe(true);
+  });
+
   it('treats a directory holding only dot files as empty', () => {
     writeFileSync(join(dir, '.gitkeep'), '');
     expect(writePulledFiles(dir, new Map([['t.yaml', pulled('x\n')]]), { force: false }).written).toEqual([

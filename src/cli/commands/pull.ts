@@ -5,7 +5,7 @@ import { resolveConfig } from '../../config/config.js';
 import { openTarget } from '../../db/connect.js';
 import { introspect } from '../../introspect/index.js';
 import { ignoreMatcher } from '../../introspect/scope.js';
-import { displayName, qualifiedKey } from '../../model/keys.js';
+import { displayName, displayPart, qualifiedKey } from '../../model/keys.js';
 import type { IntrospectionResult } from '../../model/types.js';
 import { inexactFacts } from '../../pull/inexact.js';
 import { modelToYaml } from '../../pull/model-to-yaml.js';
@@ -93,6 +93,13 @@ export async function run(ctx: CommandContext): Promise<number> {
       const on = u.table === null ? '' : ` on ${displayName({ schema: u.schema, name: u.table })}`;
       w(`    ${u.kind} ${u.table === null ? displayName(u) : u.name}${on}`);
     }
+  }
+  const absent = schemas.filter((s) => !result.model.schemas.some((d) => d.name === s));
+  if (absent.length > 0) {
+    ctx.stderr.write(
+      `warning: the database has no schema ${absent.map(displayPart).join(', ')}; ` +
+        'the desired state pulled holds nothing there, so plan and apply will drop what tidemark manages in it\n',
+    );
   }
   for (const fact of inexactFacts(result)) ctx.stderr.write(`warning: ${fact}\n`);
   const outside = outsideTargets(result, config.ignore);
