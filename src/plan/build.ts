@@ -22,6 +22,21 @@ export interface BuildPlanInput {
   readonly castsThroughText?: ReadonlySet<string>;
 }
 
+/** A column's type or collation changes: PostgreSQL converts its values and re-checks what depends on it. */
+function isRetype(c: Change): boolean {
+  return c.kind === 'column.alter' && (c.fields.includes('type') || c.fields.includes('collation'));
+}
+
+/** PlanContext.rekeyedTables: tables whose keys, indexes or column types a foreign key into them holds. */
+function rekeyedTables(changes: readonly Change[]): Set<string> {
+  const out = new Set<string>();
+  for (const c of changes) {
+    const dropped = ['pk.drop', 'unique.drop', 'index.drop', 'column.drop'].includes(c.kind);
+    if ((isRetype(c) || dropped) && 'table' in c) out.add(qualifiedKey(c.table));
+  }
+  return out;
+}
+
 /** Turn a diff into an ordered, grouped plan. Pure: same input, same plan. */
 export function buildPlan(input: BuildPlanInput): Plan {
   const { live, changes } = input;
@@ -29,6 +44,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     stats: new Map(live.tableStats.map((s) => [qualifiedKey(s), s])),
     newTables: new Set(changes.flatMap((c) => (c.kind === 'table.create' ? [qualifiedKey(c.table)] : []))),
     droppedTables: new Set(changes.flatMap((c) => (c.kind === 'table.drop' ? [qualifiedKey(c.table)] : []))),
+    rekeyedTables: rekeyedTables(changes),
     serverVersionNum: live.serverVersionNum,
     replacedIndexes: onlineIndexReplacements(changes),
     replacedKeys: onlineKeyReplacements(changes, live.model),
@@ -46,7 +62,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     changes.flatMap((c) =>
       c.kind === 'enum.recreate'
         ? c.columns.map((x) => qualifiedKey(x.table))
-        : c.kind === 'column.alter' && (c.fields.includes('type') || c.fields.includes('collation'))
+        : c.kind === 'column.alter' && isRetype(c)
           ? [qualifiedKey(c.table)]
           : [],
     ),

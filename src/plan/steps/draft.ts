@@ -30,6 +30,11 @@ export interface PlanContext {
   readonly newTables: ReadonlySet<string>;
   /** Keys of tables dropped by this plan. */
   readonly droppedTables: ReadonlySet<string>;
+  /**
+   * Keys of kept tables that lose a key, an index or a column, or whose column changes type: a foreign key
+   * into them from a dropped table would block that change if it stayed until its table is dropped.
+   */
+  readonly rekeyedTables?: ReadonlySet<string>;
   readonly serverVersionNum: number;
   /**
    * Live indexes (member key) replaced build-new-then-swap, see onlineIndexReplacements. Absent: every

@@ -99,10 +99,13 @@ export function tableDrop(c: Of<'table.drop'>, ctx: PlanContext): StepDraft[] {
   const name = displayName(t);
   const stats = ctx.stats.get(qualifiedKey(t));
   const steps: StepDraft[] = [];
-  // Its foreign keys go first, so dropped tables that reference each other can be dropped in any order.
+  // Its foreign keys go first where they point at a table that is dropped too (so dropped tables that
+  // reference each other can be dropped in any order) or one whose keys or columns change before the drop
+  // (which the key would block).
   for (const fk of t.foreignKeys) {
     const referenced = qualifiedKey({ schema: fk.references.schema, name: fk.references.table });
-    if (referenced === qualifiedKey(t) || !ctx.droppedTables.has(referenced)) continue;
+    if (referenced === qualifiedKey(t)) continue;
+    if (!ctx.droppedTables.has(referenced) && !ctx.rekeyedTables?.has(referenced)) continue;
     steps.push(
       draft({
         change: 'fk.drop',
