@@ -15,6 +15,7 @@ import { compileChanged, compileLikelyChanged, type Speculation } from '../shado
 import { TOOL_VERSION } from '../version.js';
 import { buildPlan } from './build.js';
 import { typeChangesWithoutCast } from './casts.js';
+import { nameClashes } from './clashes.js';
 import { type PrecheckOptions, runPrechecks } from './prechecks/run.js';
 import { guessSchemas, type LiveRead, readLive, rememberSchemas, sameList } from './read-live.js';
 import type { HazardCode, Plan } from './types.js';
@@ -212,6 +213,13 @@ async function planLoaded(
   const compileMs = lap();
   const diff = diffModels(live.model, desiredModel, annotationsOf(state), liveStable);
   const diffMs = lap();
+  const clashes = nameClashes(diff.changes, live.unmanaged, state);
+  if (clashes.length > 0) {
+    throw new InputError(
+      `${clashes.length} object${clashes.length === 1 ? '' : 's'} of the desired state cannot be created; nothing was planned`,
+      clashes,
+    );
+  }
   const castsThroughText = await typeChangesWithoutCast(options.targetUrl, diff.changes);
   const plan = buildPlan({
     live,
