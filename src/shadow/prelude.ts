@@ -1,8 +1,8 @@
 import type pg from 'pg';
 
 /**
- * Objects tidemark does not manage but managed tables may need: a column typed by a domain or a composite
- * type, a default or check calling a user function. The shadow database gets copies of those definitions
+ * Objects tidemark does not manage but managed tables may need: a column typed by a domain, a composite or a
+ * range type, a default or check calling a user function. The shadow database gets copies of those definitions
  * from the live database before the desired tables are compiled, so such a schema compiles. Best effort and
  * never applied to the target: a definition that fails in the shadow is skipped, and a table that really
  * needed it reports its own error at its YAML line.
@@ -17,7 +17,13 @@ export async function readPrelude(client: pg.Client, schemas: readonly string[])
       where c.relkind = 'c' and c.relnamespace in (select oid from managed)
         and ${notMember('pg_type', 't.oid')}
      union all
-     select 2, format('CREATE DOMAIN %s AS %s%s%s%s', t.oid::regtype::text, format_type(t.typbasetype, t.typtypmod),
+     select 2, format('CREATE TYPE %s AS RANGE (SUBTYPE = %s%s)', t.oid::regtype::text, format_type(r.rngsubtype, null),
+              case when r.rngsubdiff <> 0 then ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text else '' end)
+       from pg_type t join pg_range r on r.rngtypid = t.oid
+      where t.typtype = 'r' and t.typnamespace in (select oid from managed)
+        and ${notMember('pg_type', 't.oid')}
+     union all
+     select 3, format('CREATE DOMAIN %s AS %s%s%s%s', t.oid::regtype::text, format_type(t.typbasetype, t.typtypmod),
               case when t.typcollation <> 0 and t.typcollation <> (select typcollation from pg_type b where b.oid = t.typbasetype)
                    then ' COLLATE ' || (select quote_ident(collname) from pg_collation where oid = t.typcollation) else '' end,
               case when t.typdefault is not null then ' DEFAULT ' || t.typdefault else '' end,
@@ -26,17 +32,19 @@ export async function readPrelude(client: pg.Client, schemas: readonly string[])
       where t.typtype = 'd' and t.typnamespace in (select oid from managed)
         and ${notMember('pg_type', 't.oid')}
      union all
-     select 3, format('ALTER DOMAIN %s ADD CONSTRAINT %I %s', con.contypid::regtype::text, con.conname, pg_get_constraintdef(con.oid))
+     select 4, format('ALTER DOMAIN %s ADD CONSTRAINT %I %s', con.contypid::regtype::text, con.conname, pg_get_constraintdef(con.oid))
        from pg_constraint con
       where con.contype = 'c'
         and con.contypid = any (array(select t.oid from pg_type t
                                        where t.typtype = 'd' and t.typnamespace in (select oid from managed)
                                          and ${notMember('pg_type', 't.oid')}))
      union all
-     select 4, pg_get_functiondef(p.oid)
+     select 5, pg_get_functiondef(p.oid)
        from pg_proc p
       where p.pronamespace in (select oid from managed) and p.prokind in ('f', 'p')
         and ${notMember('pg_proc', 'p.oid')}
+        -- A range type's own constructors come with it (copied alone, they would leave a shell type).
+        and not exists (select 1 from pg_depend i where i.classid = 'pg_proc'::regclass and i.objid = p.oid and i.deptype = 'i')
      order by 1, 2`,
     [schemas],
   );

@@ -17,6 +17,7 @@ describe('readPrelude', () => {
       CREATE EXTENSION citext;
       CREATE SCHEMA other;
       CREATE TYPE money_pair AS (amount numeric(12,2), currency text);
+      CREATE TYPE stay AS RANGE (SUBTYPE = date);
       CREATE DOMAIN email_address AS text CHECK (VALUE ~ '@');
       CREATE DOMAIN positive_int AS integer NOT NULL DEFAULT 1 CONSTRAINT positive CHECK (VALUE > 0);
       CREATE FUNCTION is_positive(n integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT n > 0 $$;
@@ -35,18 +36,20 @@ describe('readPrelude', () => {
   it('reads composite types, domains with their constraints, and functions of the managed schemas', async () => {
     const statements = await readPrelude(client, ['public']);
     expect(statements[0]).toBe('CREATE TYPE money_pair AS (amount numeric(12,2), currency text)');
+    expect(statements[1]).toBe('CREATE TYPE stay AS RANGE (SUBTYPE = date)');
     expect(statements).toContain('CREATE DOMAIN email_address AS text');
     expect(statements).toContain('CREATE DOMAIN positive_int AS integer DEFAULT 1 NOT NULL');
     expect(statements).toContain('ALTER DOMAIN positive_int ADD CONSTRAINT positive CHECK ((VALUE > 0))');
     expect(statements.some((s) => /^ALTER DOMAIN email_address ADD CONSTRAINT \S+ CHECK/.test(s))).toBe(true);
     expect(
       statements.filter((s) => s.includes('FUNCTION')).map((s) => /FUNCTION (\S+)\(/.exec(s)?.[1]),
-    ).toEqual(['public.is_positive']);
-    // Types first, then domains, then their constraints, then functions: the order the shadow runs them in.
+    ).toEqual(['public.is_positive']); // not the range's own constructors, stay(date, date) and the like
+    // Composite and range types first, then domains, then their constraints, then functions: the order the shadow runs them in.
     const kinds = statements.map(
       (s) => /^(CREATE TYPE|CREATE DOMAIN|ALTER DOMAIN|CREATE OR REPLACE FUNCTION)/.exec(s)?.[1],
     );
     expect(kinds).toEqual([
+      'CREATE TYPE',
       'CREATE TYPE',
       'CREATE DOMAIN',
       'CREATE DOMAIN',
