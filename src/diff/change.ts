@@ -18,10 +18,19 @@ import type {
  * until each consumer handles it.
  */
 
+/** An object the desired tables require: its kind, its name as PostgreSQL prints it, and its SQL. */
+export interface RequiredObject {
+  readonly kind: 'domain' | 'type' | 'function';
+  readonly name: string;
+  readonly sql: string;
+}
+
 export type ColumnField = 'type' | 'collation' | 'notNull' | 'default' | 'identity' | 'generated' | 'comment';
 
 export type Change =
   | { readonly kind: 'schema.create'; readonly name: string }
+  /** A `requires:` object the target lacks (plan/required.ts); not in either model. */
+  | { readonly kind: 'required.create'; readonly required: RequiredObject }
   | { readonly kind: 'extension.create'; readonly extension: Extension }
   | { readonly kind: 'extension.drop'; readonly extension: Extension }
   | { readonly kind: 'extension.update'; readonly extension: Extension; readonly from: string | null }

@@ -86,6 +86,14 @@ export function describeChanges(changes: readonly Change[], state: DesiredState)
       case 'schema.create':
         add('schema', c.name, `schema ${c.name} is missing from the database`, null);
         break;
+      case 'required.create':
+        add(
+          c.required.kind,
+          c.required.name,
+          `${c.required.kind} ${c.required.name}, which the tables require, is missing from the database`,
+          state.requires.find((r) => r.kind === c.required.kind && r.name === c.required.name)?.source,
+        );
+        break;
       case 'extension.create':
         add(
           'extension',

@@ -13,13 +13,19 @@ import { checkColumnTypes, checkManagedSchemas } from './check-types.js';
 import { DiagnosticSink, ProbeSink, sortDiagnostics } from './diagnostic.js';
 import { checkEnum, qualifyEnumTypes } from './enums.js';
 import { normaliseTable } from './normalise-table.js';
-import { normaliseEnum, normaliseExtension, normaliseSequence } from './normalise-types.js';
+import {
+  normaliseEnum,
+  normaliseExtension,
+  normaliseRequired,
+  normaliseSequence,
+} from './normalise-types.js';
 import { isRecord, probing, str } from './origin.js';
 import { checkShape } from './shape.js';
 import { type ParsedDocument, parseYamlFile } from './source.js';
 import type {
   DesiredEnum,
   DesiredExtension,
+  DesiredRequired,
   DesiredSequence,
   DesiredState,
   DesiredTable,
@@ -87,6 +93,7 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   const enums: DesiredEnum[] = [];
   const sequences: DesiredSequence[] = [];
   const extensions: DesiredExtension[] = [];
+  const requires: DesiredRequired[] = [];
   const namespaces = new Set<string>();
   const tableNamespaces = new Map<DesiredTable, string>();
   // Shown names are relative to the working directory: the directory's own path, then the file's; unless
@@ -135,13 +142,14 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     enums.push(...load.enums);
     sequences.push(...load.sequences);
     extensions.push(...load.extensions);
+    requires.push(...load.requires);
   }
 
   await breathe.now();
   // Checks across files, unless the very same files passed them before (then without an error, so no
   // duplicate definitions either: firstDefinitions only picks).
   const perFile = sink.list.length;
-  const loaded = { tables, enums, sequences, extensions };
+  const loaded = { tables, enums, sequences, extensions, requires };
   const namespaceOf = (t: DesiredTable) => tableNamespaces.get(t) ?? 'public';
   let state: Loaded;
   if (knownChecks) state = crossFileChecks(loaded, options, namespaceOf, sink, true);
@@ -189,6 +197,7 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
   const desired: DesiredState = {
     schemas: [...schemas].sort(compareStrings),
     extensions: [...state.extensions].sort((a, b) => compareStrings(a.name, b.name)),
+    requires: state.requires,
     enums: [...state.enums].sort(compareQualified),
     sequences: [...state.sequences].sort(compareQualified),
     tables: qualifyEnumTypes(state.tables, state.enums, (t) => tableNamespaces.get(t) ?? 'public').sort(
@@ -205,6 +214,7 @@ interface Loaded {
   readonly enums: DesiredEnum[];
   readonly sequences: DesiredSequence[];
   readonly extensions: DesiredExtension[];
+  readonly requires: DesiredRequired[];
 }
 
 /**
@@ -218,7 +228,7 @@ function crossFileChecks(
   sink: DiagnosticSink,
   pickOnly: boolean,
 ): Loaded {
-  const { tables, enums, sequences, extensions } = loaded;
+  const { tables, enums, sequences, extensions, requires } = loaded;
   const q = (v: { schema: string; name: string }) => qualifiedKey(v);
   const shownName = (v: { schema: string; name: string }) => `${v.schema}.${v.name}`;
   const state = {
@@ -248,6 +258,13 @@ function crossFileChecks(
       (e) => e.name,
       (e) => `extension ${e.name}`,
       (e) => e.source,
+      sink,
+    ),
+    requires: firstDefinitions(
+      requires,
+      (r) => `${r.kind} ${r.name}`,
+      (r) => `required ${r.kind} ${r.name}`,
+      (r) => r.source,
       sink,
     ),
   };
@@ -289,6 +306,7 @@ async function loadFile(
   const enums: DesiredEnum[] = [];
   const sequences: DesiredSequence[] = [];
   const extensions: DesiredExtension[] = [];
+  const requires: DesiredRequired[] = [];
   for (const doc of parsed.documents) {
     if (doc.data === null || doc.data === undefined) continue;
     checkShape(doc, sink);
@@ -310,7 +328,20 @@ async function loadFile(
     exts.forEach((v, i) => {
       extensions.push(normaliseExtension(doc, namespace, i, v));
     });
+    const reqs = Array.isArray(data.requires) ? data.requires : [];
+    reqs.forEach((v, i) => {
+      requires.push(normaliseRequired(doc, i, v, sink));
+    });
   }
-  const load = { namespaces, diagnostics: sink.list, tables, tableNamespaces, enums, sequences, extensions };
+  const load = {
+    namespaces,
+    diagnostics: sink.list,
+    tables,
+    tableNamespaces,
+    enums,
+    sequences,
+    extensions,
+    requires,
+  };
   return { load, documents: parsed.documents };
 }

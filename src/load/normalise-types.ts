@@ -2,7 +2,13 @@ import type { SequenceOptions } from '../model/types.js';
 import type { DiagnosticSink } from './diagnostic.js';
 import { isRecord, setOrigin, splitQualified, str, strList } from './origin.js';
 import type { ParsedDocument } from './source.js';
-import type { DesiredEnum, DesiredExtension, DesiredSequence } from './types.js';
+import type {
+  DesiredEnum,
+  DesiredExtension,
+  DesiredRequired,
+  DesiredSequence,
+  RequiredKind,
+} from './types.js';
 
 /** Enums, sequences and extensions of one document → their desired shapes. */
 
@@ -103,4 +109,32 @@ export function normaliseExtension(
     source: doc.at(path, 'value'),
   };
   return setOrigin(value, { doc, path, namespace });
+}
+
+const REQUIRED_KINDS: readonly RequiredKind[] = ['domain', 'type', 'function'];
+
+/** A `requires:` entry (the JSON Schema has checked its keys): it names exactly one object. */
+export function normaliseRequired(
+  doc: ParsedDocument,
+  index: number,
+  raw: unknown,
+  sink: DiagnosticSink,
+): DesiredRequired {
+  const path = ['requires', index];
+  const r = isRecord(raw) ? raw : {};
+  const named = REQUIRED_KINDS.filter((k) => r[k] !== undefined);
+  if (isRecord(raw) && named.length !== 1) {
+    sink.add(
+      doc,
+      path,
+      'required-kind',
+      `required object #${index + 1} must name exactly one of domain, type or function${named.length > 1 ? `, not ${named.join(' and ')}` : ''}`,
+      {
+        which: 'value',
+        hint: 'one entry per object, e.g. { domain: public.positive_amount, sql: CREATE DOMAIN … }',
+      },
+    );
+  }
+  const kind = named[0] ?? 'function';
+  return { kind, name: str(r[kind]) ?? '', sql: str(r.sql) ?? '', source: doc.at(path, 'value') };
 }

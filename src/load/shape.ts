@@ -62,7 +62,12 @@ export function describeOwner(path: DataPath): string {
     if (kind && member !== undefined) return `${kind} ${section === 'columns' ? `${name}.` : ''}${member}`;
     return `table ${name}`;
   }
-  const kinds: Record<string, string> = { enums: 'enum', sequences: 'sequence', extensions: 'extension' };
+  const kinds: Record<string, string> = {
+    enums: 'enum',
+    sequences: 'sequence',
+    extensions: 'extension',
+    requires: 'required object',
+  };
   const kind = kinds[String(top)];
   if (kind && name !== undefined) return `${kind} ${typeof name === 'number' ? `#${name + 1}` : name}`;
   return 'the top level';

@@ -73,10 +73,27 @@ export interface DesiredSequence extends Omit<Sequence, keyof SequenceOptions>, 
 
 export type DesiredExtension = Extension & { readonly source: SourceRef };
 
+/** Kinds of object a `requires:` entry names. */
+export type RequiredKind = 'domain' | 'type' | 'function';
+
+/**
+ * An object tidemark does not manage that the tables need: created from `sql` when the database lacks it
+ * (by `name`, as `regtype` or `regprocedure` reads it), before the tables; never altered or dropped.
+ */
+export interface DesiredRequired {
+  readonly kind: RequiredKind;
+  /** Schema-qualified as PostgreSQL prints it; a function with its argument types. */
+  readonly name: string;
+  readonly sql: string;
+  readonly source: SourceRef;
+}
+
 export interface DesiredState {
   /** Managed schemas named by the files (always includes each file's `schema:`). */
   readonly schemas: readonly string[];
   readonly extensions: readonly DesiredExtension[];
+  /** `requires:` entries of all files, in file order. */
+  readonly requires: readonly DesiredRequired[];
   readonly enums: readonly DesiredEnum[];
   readonly sequences: readonly DesiredSequence[];
   readonly tables: readonly DesiredTable[];
@@ -113,6 +130,7 @@ export interface FileLoad {
   readonly enums: readonly DesiredEnum[];
   readonly sequences: readonly DesiredSequence[];
   readonly extensions: readonly DesiredExtension[];
+  readonly requires: readonly DesiredRequired[];
 }
 
 export interface LoadResult {

@@ -18,6 +18,7 @@ import { typeChangesWithoutCast } from './casts.js';
 import { nameClashes } from './clashes.js';
 import { type PrecheckOptions, runPrechecks } from './prechecks/run.js';
 import { guessSchemas, type LiveRead, readLive, rememberSchemas, sameList } from './read-live.js';
+import { missingRequired } from './required.js';
 import type { HazardCode, Plan } from './types.js';
 
 export interface PlanTimings {
@@ -221,9 +222,10 @@ async function planLoaded(
     );
   }
   const castsThroughText = await typeChangesWithoutCast(options.targetUrl, diff.changes);
+  const changes = [...(await missingRequired(options.targetUrl, state.requires)), ...diff.changes];
   const plan = buildPlan({
     live,
-    changes: diff.changes,
+    changes,
     expected: diff.expected,
     schemas,
     schemaHash: state.hash,
@@ -233,13 +235,13 @@ async function planLoaded(
   });
   const checked = options.prechecks
     ? await withClient(options.targetUrl, (c) =>
-        runPrechecks(c, plan, diff.changes, live.tableStats, options.precheck, castsThroughText),
+        runPrechecks(c, plan, changes, live.tableStats, options.precheck, castsThroughText),
       )
     : plan;
   const planMs = lap();
   return {
     plan: checked,
-    changes: diff.changes,
+    changes,
     live,
     desired: diff.expected,
     state,

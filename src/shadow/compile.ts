@@ -46,7 +46,10 @@ export async function compileDesired(
     try {
       const client = await connect(shadow.url);
       try {
-        const diagnostics = await runScript(client, script, options.prelude ?? []);
+        // What the target has first; then what the YAML requires, where the target lacks it (a definition of
+        // something that already exists fails and is skipped, like any prelude statement).
+        const prelude = [...(options.prelude ?? []), ...state.requires.map((r) => r.sql)];
+        const diagnostics = await runScript(client, script, prelude);
         if (diagnostics.length > 0) {
           const major = Math.floor((await serverVersionNum(client)) / 10000);
           throw new InputError(`the desired state does not compile on PostgreSQL ${major}`, diagnostics);

@@ -40,12 +40,13 @@ async function canonicalTables(
   model: Model,
   slots: Slots,
   options: Omit<CompileOptions, 'tables' | 'support'>,
+  requires: DesiredState['requires'] = [],
 ): Promise<Map<string, Table>> {
   const byKey = new Map(model.tables.map((t) => [qualifiedKey(t), t]));
   const wanted = [...slots.keys()].filter((k) => byKey.has(k)).sort();
   if (wanted.length === 0) return new Map();
   const tables = wanted.map((k) => expressionsOnly(byKey.get(k)!, slots.get(k)!));
-  const state = modelAsDesiredState(model, tables);
+  const state = modelAsDesiredState(model, tables, requires);
   const compiled = await compileDesired(state, { ...options, tables: state.tables, support: new Set() });
   const out = new Map<string, Table>();
   for (const t of compiled.model.tables) {
@@ -200,7 +201,7 @@ export async function stableForms(
 ): Promise<{ desired: Model; liveStable: Map<string, Table> }> {
   const trips = stableTrips(desiredFirst, live, changed, state);
   const [desiredStable, liveStable] = await Promise.all([
-    canonicalTables(desiredFirst, trips.desired, options),
+    canonicalTables(desiredFirst, trips.desired, options, state.requires),
     canonicalTables(live, trips.live, options),
   ]);
   const tables = desiredFirst.tables.map((t) => desiredStable.get(qualifiedKey(t)) ?? t);

@@ -5,13 +5,19 @@ const NO_SOURCE: SourceRef = { file: '(database)', line: 1, col: 1 };
 
 /**
  * A model seen as a desired state, so the same DDL renderer and shadow compiler can canonicalise it: used to
- * read an already-canonical model back through PostgreSQL once more (see shadow/fixpoint.ts).
+ * read an already-canonical model back through PostgreSQL once more (see shadow/fixpoint.ts). `requires`:
+ * what the desired tables need that the target may lack (a domain only the YAML defines).
  */
-export function modelAsDesiredState(model: Model, tables: readonly Table[]): DesiredState {
+export function modelAsDesiredState(
+  model: Model,
+  tables: readonly Table[],
+  requires: DesiredState['requires'] = [],
+): DesiredState {
   const ann = { source: NO_SOURCE, renamedFrom: [] as string[] };
   return {
     schemas: model.schemas.map((s) => s.name),
     extensions: model.extensions.map((e) => ({ ...e, source: NO_SOURCE })),
+    requires,
     enums: model.enums.map((e) => ({ ...e, ...ann, valueRenames: {} })),
     sequences: model.sequences.map((s) => ({
       schema: s.schema,

@@ -12,7 +12,14 @@ import {
 import type { PlanContext, StepDraft } from './draft.js';
 import { indexSteps } from './indexes.js';
 import { tableComment, tableCreate, tableDrop, tableRename } from './tables.js';
-import { enumRecreate, enumSteps, extensionSteps, schemaCreate, sequenceSteps } from './types.js';
+import {
+  enumRecreate,
+  enumSteps,
+  extensionSteps,
+  requiredCreate,
+  schemaCreate,
+  sequenceSteps,
+} from './types.js';
 
 export type { PlanContext, StepDraft } from './draft.js';
 
@@ -21,6 +28,8 @@ export function stepsFor(change: Change, ctx: PlanContext): StepDraft[] {
   switch (change.kind) {
     case 'schema.create':
       return schemaCreate(change);
+    case 'required.create':
+      return requiredCreate(change);
     case 'extension.create':
     case 'extension.drop':
     case 'extension.update':

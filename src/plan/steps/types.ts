@@ -31,6 +31,26 @@ export function schemaCreate(c: Of<'schema.create'>): StepDraft[] {
   ];
 }
 
+/**
+ * An object the tables require and the target lacks, from its `requires:` SQL: after the enums (a domain may
+ * be over one) and before the tables that use it. tidemark creates it and never alters or drops it.
+ */
+export function requiredCreate(c: Of<'required.create'>): StepDraft[] {
+  const r = c.required;
+  return [
+    draft({
+      change: c.kind,
+      target: target(r.kind, r.name, null),
+      description: `create ${r.kind} ${r.name}, which the tables require (created once, not managed)`,
+      sql: r.sql.trim().replace(/;+$/, '').trimEnd(),
+      phase: 'types',
+      rank: 1,
+      transactional: true,
+      lock: 'none',
+    }),
+  ];
+}
+
 export function extensionSteps(
   c: Of<'extension.create' | 'extension.drop' | 'extension.update'>,
 ): StepDraft[] {
