@@ -151,8 +151,26 @@ function blockSeq(node: YamlSeq, indent: string): string[] {
   return out;
 }
 
+/**
+ * A multi-line string (a function's SQL) as a literal block, `|-` or `|`, the way a person would write it:
+ * where the block reads back as exactly the same text. Otherwise null, and the string is double-quoted.
+ * Not for text with a carriage return, a tab or other control character, trailing blanks on a line (editors
+ * strip them), a first line that is blank or starts with a space (its indentation would be misread), or
+ * more than one final line break.
+ */
+function literalLines(value: string, indent: string): string[] | null {
+  if (!value.includes('\n') || value.endsWith('\n\n')) return null;
+  if (/[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/.test(value)) return null;
+  const body = value.endsWith('\n') ? value.slice(0, -1) : value;
+  const lines = body.split('\n');
+  if (lines[0] === '' || lines[0]!.startsWith(' ') || lines.some((l) => l.endsWith(' '))) return null;
+  return [value.endsWith('\n') ? '|' : '|-', ...lines.map((l) => (l === '' ? '' : `${indent}${l}`))];
+}
+
 /** `head` is `key:` or `-`; the value follows on the same line when it fits, else indented below. */
 function valueLines(head: string, value: YamlNode, indent: string): string[] {
+  const literal = value.kind === 'str' ? literalLines(value.value, `${indent}  `) : null;
+  if (literal) return [`${head} ${literal[0]}`, ...literal.slice(1)];
   const flow = flowText(value);
   if (flow !== null && head.length + 1 + flow.length <= LINE_WIDTH) return [`${head} ${flow}`];
   if (value.kind === 'map' && value.entries.length > 0) return [head, ...blockMap(value, `${indent}  `)];

@@ -123,6 +123,24 @@ describe('YAML scalars', () => {
 });
 
 describe('YAML layout', () => {
+  it('writes multi-line text as a literal block that reads back exactly, or quotes it', () => {
+    const sql = 'CREATE FUNCTION f() RETURNS int\n LANGUAGE sql\n\nAS $$ SELECT 1 $$';
+    const text = renderDocument([], map([{ key: 'sql', value: str(sql) }], 'block'));
+    expect(text).toBe('sql: |-\n  CREATE FUNCTION f() RETURNS int\n   LANGUAGE sql\n\n  AS $$ SELECT 1 $$\n');
+    const lines = fc.array(fc.stringMatching(/^[ -~\t\r\u00e9]{0,12}$/), { minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(lines, fc.constantFrom('', '\n', '\n\n'), (parts, end) => {
+        const value = parts.join('\n') + end;
+        const doc = renderDocument(
+          [],
+          map([{ key: 'l', value: seq([map([{ key: 'sql', value: str(value) }])]) }]),
+        );
+        expect(parse(doc)).toEqual({ l: [{ sql: value }] });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('writes short maps in flow style and long ones in block style', () => {
     const short = map([{ key: 'type', value: str('bigint') }]);
     const long = map(
