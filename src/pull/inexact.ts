@@ -1,3 +1,4 @@
+import type { RequiredObject } from '../diff/change.js';
 import { displayName, displayPart } from '../model/keys.js';
 import type { IntrospectionResult } from '../model/types.js';
 import { qualify, quoteIdent } from '../sql/quote.js';
@@ -11,21 +12,32 @@ import { isUnrepresentableKey } from './table-yaml.js';
 const INDEX_METHODS = new Set(['btree', 'hash', 'gist', 'spgist', 'gin', 'brin']);
 const PUBLIC_COMMENT = 'standard public schema';
 
-/** Unmanaged types as `format_type` prints them (unqualified in public, the search_path of introspection). */
-function unmanagedTypeNames(result: IntrospectionResult): Map<string, string> {
+/**
+ * Unmanaged types as `format_type` prints them (unqualified in public, the search_path of introspection),
+ * but those pull writes under `requires:`, which plan creates where they are missing.
+ */
+function unmanagedTypeNames(
+  result: IntrospectionResult,
+  requires: readonly RequiredObject[],
+): Map<string, string> {
+  const required = new Set(requires.filter((r) => r.kind !== 'function').map((r) => r.name));
   const names = new Map<string, string>();
   for (const u of result.unmanaged) {
     if (u.kind !== 'domain' && u.kind !== 'composite type' && u.kind !== 'range type') continue;
+    if (required.has(qualify(u))) continue;
     const printed = u.schema === 'public' ? quoteIdent(u.name) : qualify(u);
     names.set(printed, `${u.kind} ${displayName(u)}`);
   }
   return names;
 }
 
-export function inexactFacts(result: IntrospectionResult): string[] {
+export function inexactFacts(
+  result: IntrospectionResult,
+  requires: readonly RequiredObject[] = [],
+): string[] {
   const out: string[] = [];
   const { model } = result;
-  const unmanagedTypes = unmanagedTypeNames(result);
+  const unmanagedTypes = unmanagedTypeNames(result, requires);
   for (const s of model.schemas) {
     if (s.comment !== null && !(s.name === 'public' && s.comment === PUBLIC_COMMENT)) {
       out.push(`schema ${displayPart(s.name)} has a comment, which the YAML cannot hold`);

@@ -1,3 +1,4 @@
+import type { RequiredObject } from '../diff/change.js';
 import { byName, compareQualified, compareStrings, displayName } from '../model/keys.js';
 import type {
   EnumType,
@@ -25,6 +26,8 @@ export interface ModelToYamlOptions {
    * `../`. Default: the installed package beside a `schema/` directory at the project root.
    */
   readonly schemaPath?: string;
+  /** Objects the tables require (pull/required.ts), written under `requires:` in the first schema's types.yaml. */
+  readonly requires?: readonly RequiredObject[];
 }
 
 export const DEFAULT_SCHEMA_PATH = '../node_modules/tidemark/tidemark.schema.json';
@@ -45,6 +48,7 @@ interface SchemaFiles {
   readonly tables: Table[];
   readonly unmanaged: UnmanagedObject[];
   readonly extensions: Extension[];
+  readonly requires: RequiredObject[];
   /** COMMENT ON SCHEMA, when it is not PostgreSQL's own for public. */
   readonly comment: string | null;
 }
@@ -115,6 +119,18 @@ function typesFile(s: SchemaFiles, schemaPath: string): string {
   const entries: YamlEntry[] = [{ key: 'schema', value: str(s.name) }];
   if (s.extensions.length > 0)
     entries.push({ key: 'extensions', value: seq(s.extensions.map(extensionNode), 'block') });
+  if (s.requires.length > 0) {
+    const items = s.requires.map((r) =>
+      map(
+        [
+          { key: r.kind, value: str(r.name) },
+          { key: 'sql', value: str(r.sql) },
+        ],
+        'block',
+      ),
+    );
+    entries.push({ key: 'requires', value: seq(items, 'block') });
+  }
   if (s.enums.length > 0) {
     const items = s.enums.map((e) => ({ key: objectKey(e.schema, e.name), value: enumNode(e) }));
     entries.push({ key: 'enums', value: map(items, 'block') });
@@ -135,7 +151,7 @@ function tableFile(t: Table, header: string): string {
   return renderDocument([header], root);
 }
 
-function groupBySchema(result: IntrospectionResult): SchemaFiles[] {
+function groupBySchema(result: IntrospectionResult, requires: readonly RequiredObject[]): SchemaFiles[] {
   const { model } = result;
   const names = new Set<string>([
     ...model.schemas.map((s) => s.name),
@@ -157,6 +173,7 @@ function groupBySchema(result: IntrospectionResult): SchemaFiles[] {
       tables: [],
       unmanaged: [],
       extensions: [],
+      requires: [],
       comment: name === 'public' && comment === PUBLIC_COMMENT ? null : comment,
     });
   }
@@ -168,6 +185,8 @@ function groupBySchema(result: IntrospectionResult): SchemaFiles[] {
   // Extensions are database-wide: they go with the first schema, wherever they are installed.
   const first = sorted[0];
   if (first !== undefined) at(first).extensions.push(...[...model.extensions].sort(byName));
+  // So are the required objects, in one list: their order (creation order) is what one needs of another.
+  if (first !== undefined) at(first).requires.push(...requires);
   return [...bySchema.values()];
 }
 
@@ -181,13 +200,14 @@ export function modelToYaml(
 ): Map<string, string> {
   const schemaPath = options.schemaPath ?? DEFAULT_SCHEMA_PATH;
   const files: Array<[string, string]> = [];
-  for (const s of groupBySchema(result)) {
+  for (const s of groupBySchema(result, options.requires ?? [])) {
     const stems = fileStems(
       s.tables.map((t) => t.name),
       [TYPES_FILE],
     );
     const hasTypes =
-      s.extensions.length + s.enums.length + s.sequences.length + s.unmanaged.length > 0 ||
+      s.extensions.length + s.enums.length + s.sequences.length + s.unmanaged.length + s.requires.length >
+        0 ||
       s.tables.length === 0 ||
       s.comment !== null;
     if (hasTypes) files.push([`${s.dir}${TYPES_FILE}.yaml`, typesFile(s, schemaPath)]);

@@ -172,17 +172,42 @@ describe('tidemark pull', () => {
     expect(validated.code).toBe(0);
   });
 
-  it('warns about a column whose type is an unmanaged domain', async () => {
+  it('writes what the tables require under requires:, which apply creates where it is missing', async () => {
     await db.query(`
       CREATE SCHEMA dom;
       CREATE DOMAIN dom."Email" AS text CHECK (VALUE LIKE '%@%');
-      CREATE TABLE dom.contacts (id int PRIMARY KEY, email dom."Email"[]);
+      CREATE TYPE dom.address AS (street text, email dom."Email");
+      CREATE FUNCTION dom.is_code(v text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT v ~ '^[A-Z]+$' $$;
+      CREATE FUNCTION dom.unused() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+      CREATE TABLE dom.contacts (id int PRIMARY KEY, email dom."Email"[], home dom.address,
+        code text CHECK (dom.is_code(code)));
     `);
-    const pulled = await cli('pull', '--db', db.url, '--schemas', 'dom', '--out', 'dom-schema');
+    const project = join(cwd, 'requires');
+    mkdirSync(project);
+    const pulled = await cliIn(project, 'pull', '--db', db.url, '--schemas', 'dom', '--out', 'schema');
     expect(pulled.code).toBe(0);
-    expect(pulled.stdout).toContain('domain dom."Email"');
-    expect(pulled.stderr).toContain(
-      'warning: column email of dom.contacts has the unmanaged domain dom."Email"',
-    );
+    expect(pulled.stderr).toBe('');
+    const types = readFileSync(join(project, 'schema/dom/types.yaml'), 'utf8');
+    // In creation order, each after what it needs; the function no table uses is left out.
+    const kinds = [...types.matchAll(/^ {2}- (\w+): (.+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(kinds).toEqual(['domain dom."Email"', 'type dom.address', 'function dom.is_code(text)']);
+    expect(types).not.toContain('function: dom.unused');
+
+    const empty = await createTestDatabase('pullreq');
+    try {
+      await empty.query('CREATE SCHEMA dom');
+      const env = ['--db', empty.url, '--schemas', 'dom'];
+      const applied = await cliIn(project, 'apply', ...env, '--yes', '--no-snapshot');
+      expect(applied.stderr).toBe('');
+      expect(applied.code).toBe(0);
+      const again = await cliIn(project, 'plan', ...env, '--detailed-exitcode');
+      expect(again.code).toBe(0);
+      const rows = await empty.query(
+        `SELECT to_regtype('dom."Email"') IS NOT NULL AS domain, to_regprocedure('dom.is_code(text)') IS NOT NULL AS fn`,
+      );
+      expect(rows).toEqual([{ domain: true, fn: true }]);
+    } finally {
+      await empty.drop();
+    }
   });
 });

@@ -3,12 +3,14 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../../config/config.js';
 import { openTarget } from '../../db/connect.js';
+import type { RequiredObject } from '../../diff/change.js';
 import { introspect } from '../../introspect/index.js';
 import { ignoreMatcher } from '../../introspect/scope.js';
 import { displayName, displayPart, qualifiedKey } from '../../model/keys.js';
 import type { IntrospectionResult } from '../../model/types.js';
 import { inexactFacts } from '../../pull/inexact.js';
 import { modelToYaml } from '../../pull/model-to-yaml.js';
+import { readRequired } from '../../pull/required.js';
 import { writePulledFiles } from '../../pull/write-files.js';
 import type { CommandContext } from '../run.js';
 
@@ -68,13 +70,15 @@ export async function run(ctx: CommandContext): Promise<number> {
   const schemas = config.schemas ?? ['public'];
   const target = await openTarget(config);
   let result: IntrospectionResult;
+  let requires: RequiredObject[];
   try {
     result = await introspect(target.url, { schemas, ignore: config.ignore });
+    requires = await readRequired(target.url, schemas);
   } finally {
     await target.close();
   }
   const out = opt(o.out) !== undefined ? resolve(opt(o.out)!) : config.schemaDir;
-  const files = modelToYaml(result, { schemaPath: schemaPathFor(out, config.projectDir) });
+  const files = modelToYaml(result, { schemaPath: schemaPathFor(out, config.projectDir), requires });
   const report = writePulledFiles(out, files, { force: o.force === true });
 
   const w = (line: string) => ctx.stdout.write(`${line}\n`);
@@ -101,7 +105,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         'the desired state pulled holds nothing there, so plan and apply will drop what tidemark manages in it\n',
     );
   }
-  for (const fact of inexactFacts(result)) ctx.stderr.write(`warning: ${fact}\n`);
+  for (const fact of inexactFacts(result, requires)) ctx.stderr.write(`warning: ${fact}\n`);
   const outside = outsideTargets(result, config.ignore);
   if (outside.length > 0) {
     ctx.stderr.write(
