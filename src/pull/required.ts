@@ -1,5 +1,6 @@
 import { withClient } from '../db/connect.js';
 import type { RequiredObject } from '../diff/change.js';
+import { COMPOSITE_DEFINITION, RANGE_DEFINITION } from '../shadow/prelude.js';
 
 /**
  * What the managed tables need that tidemark does not manage: the domains, composite and range types of their
@@ -59,21 +60,14 @@ export async function readRequired(url: string, schemas: readonly string[]): Pro
                                                         and (e.deptype = 'e' or (e.deptype = 'i' and w.classid = 'pg_proc'::regclass)))
        )
        select 'type' as kind, t.oid::regtype::text as name,
-              format('CREATE TYPE %s AS (%s)', t.oid::regtype::text,
-                (select string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' order by a.attnum)
-                   from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped)) as sql,
+              ${COMPOSITE_DEFINITION} as sql,
               t.oid::bigint as ord
          from own o join pg_type t on o.classid = 'pg_type'::regclass and t.oid = o.oid
          join pg_class c on c.oid = t.typrelid and c.relkind = 'c'
         where t.typtype = 'c' and t.typnamespace in (select oid from managed)
        union all
        select 'type', t.oid::regtype::text,
-              format('CREATE TYPE %s AS RANGE (SUBTYPE = %s%s%s)', t.oid::regtype::text, format_type(r.rngsubtype, null),
-                case when r.rngsubdiff <> 0 then ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text else '' end,
-                case when r.rngcollation <> 0 and r.rngcollation <> (select b.typcollation from pg_type b where b.oid = r.rngsubtype)
-                     then ', COLLATION = ' || (select format('%I.%I', n.nspname, l.collname) from pg_collation l
-                                                 join pg_namespace n on n.oid = l.collnamespace where l.oid = r.rngcollation)
-                     else '' end),
+              ${RANGE_DEFINITION},
               t.oid::bigint
          from own o join pg_type t on o.classid = 'pg_type'::regclass and t.oid = o.oid
          join pg_range r on r.rngtypid = t.oid

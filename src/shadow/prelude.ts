@@ -7,18 +7,29 @@ import type pg from 'pg';
  * never applied to the target: a definition that fails in the shadow is skipped, and a table that really
  * needed it reports its own error at its YAML line.
  */
+/** The CREATE statement of the composite type `t` (a pg_type row), as SQL over the catalog. */
+export const COMPOSITE_DEFINITION = `format('CREATE TYPE %s AS (%s)', t.oid::regtype::text,
+  (select string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' order by a.attnum)
+     from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped))`;
+
+/** The CREATE statement of the range type `t` (a pg_type row) with its pg_range row `r`. */
+export const RANGE_DEFINITION = `format('CREATE TYPE %s AS RANGE (SUBTYPE = %s%s%s)', t.oid::regtype::text,
+  format_type(r.rngsubtype, null),
+  case when r.rngsubdiff <> 0 then ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text else '' end,
+  case when r.rngcollation <> 0 and r.rngcollation <> (select b.typcollation from pg_type b where b.oid = r.rngsubtype)
+       then ', COLLATION = ' || (select format('%I.%I', n.nspname, l.collname) from pg_collation l
+                                   join pg_namespace n on n.oid = l.collnamespace where l.oid = r.rngcollation)
+       else '' end)`;
+
 export async function readPrelude(client: pg.Client, schemas: readonly string[]): Promise<string[]> {
   const { rows } = await client.query<{ ord: number; sql: string }>(
     `with managed as (select oid from pg_namespace where nspname = any($1::text[]))
-     select 1 as ord, format('CREATE TYPE %s AS (%s)', t.oid::regtype::text,
-              (select string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' order by a.attnum)
-                 from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped)) as sql
+     select 1 as ord, ${COMPOSITE_DEFINITION} as sql
        from pg_class c join pg_type t on t.oid = c.reltype
       where c.relkind = 'c' and c.relnamespace in (select oid from managed)
         and ${notMember('pg_type', 't.oid')}
      union all
-     select 2, format('CREATE TYPE %s AS RANGE (SUBTYPE = %s%s)', t.oid::regtype::text, format_type(r.rngsubtype, null),
-              case when r.rngsubdiff <> 0 then ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text else '' end)
+     select 2, ${RANGE_DEFINITION}
        from pg_type t join pg_range r on r.rngtypid = t.oid
       where t.typtype = 'r' and t.typnamespace in (select oid from managed)
         and ${notMember('pg_type', 't.oid')}
