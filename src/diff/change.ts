@@ -7,6 +7,7 @@ import type {
   Index,
   PrimaryKey,
   QualifiedName,
+  RequiredObject,
   Sequence,
   Table,
   UniqueConstraint,
@@ -17,13 +18,6 @@ import type {
  * turns each change into steps; every switch over `kind` is exhaustive, so a new variant fails the build
  * until each consumer handles it.
  */
-
-/** An object the desired tables require: its kind, its name as PostgreSQL prints it, and its SQL. */
-export interface RequiredObject {
-  readonly kind: 'domain' | 'type' | 'function';
-  readonly name: string;
-  readonly sql: string;
-}
 
 export type ColumnField = 'type' | 'collation' | 'notNull' | 'default' | 'identity' | 'generated' | 'comment';
 

@@ -1,14 +1,8 @@
-import type { SequenceOptions } from '../model/types.js';
+import type { RequiredKind, SequenceOptions } from '../model/types.js';
 import type { DiagnosticSink } from './diagnostic.js';
 import { isRecord, setOrigin, splitQualified, str, strList } from './origin.js';
 import type { ParsedDocument } from './source.js';
-import type {
-  DesiredEnum,
-  DesiredExtension,
-  DesiredRequired,
-  DesiredSequence,
-  RequiredKind,
-} from './types.js';
+import type { DesiredEnum, DesiredExtension, DesiredRequired, DesiredSequence } from './types.js';
 
 /** Enums, sequences and extensions of one document → their desired shapes. */
 

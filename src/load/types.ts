@@ -6,6 +6,7 @@ import type {
   ForeignKey,
   Index,
   PrimaryKey,
+  RequiredObject,
   Sequence,
   SequenceOptions,
   UniqueConstraint,
@@ -73,20 +74,11 @@ export interface DesiredSequence extends Omit<Sequence, keyof SequenceOptions>, 
 
 export type DesiredExtension = Extension & { readonly source: SourceRef };
 
-/** Kinds of object a `requires:` entry names. */
-export type RequiredKind = 'domain' | 'type' | 'function';
-
 /**
  * An object tidemark does not manage that the tables need: created from `sql` when the database lacks it
  * (by `name`, as `regtype` or `regprocedure` reads it), before the tables; never altered or dropped.
  */
-export interface DesiredRequired {
-  readonly kind: RequiredKind;
-  /** Schema-qualified as PostgreSQL prints it; a function with its argument types. */
-  readonly name: string;
-  readonly sql: string;
-  readonly source: SourceRef;
-}
+export type DesiredRequired = RequiredObject & { readonly source: SourceRef };
 
 export interface DesiredState {
   /** Managed schemas named by the files (always includes each file's `schema:`). */

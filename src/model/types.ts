@@ -23,6 +23,16 @@ export interface SchemaDef {
   readonly comment: string | null;
 }
 
+/** Kinds of object a `requires:` entry names (not managed: created where missing, see plan/required.ts). */
+export type RequiredKind = 'domain' | 'type' | 'function';
+
+/** An object the tables require: its kind, its name as `regtype`/`regprocedure` prints it, and its SQL. */
+export interface RequiredObject {
+  readonly kind: RequiredKind;
+  readonly name: string;
+  readonly sql: string;
+}
+
 export interface Extension {
   readonly name: string;
   readonly schema: string;

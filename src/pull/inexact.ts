@@ -1,6 +1,5 @@
-import type { RequiredObject } from '../diff/change.js';
 import { displayName, displayPart } from '../model/keys.js';
-import type { IntrospectionResult } from '../model/types.js';
+import type { IntrospectionResult, RequiredObject } from '../model/types.js';
 import { qualify, quoteIdent } from '../sql/quote.js';
 import { isUnrepresentableKey } from './table-yaml.js';
 

@@ -1,9 +1,9 @@
-import type { RequiredObject } from '../diff/change.js';
 import { byName, compareQualified, compareStrings, displayName } from '../model/keys.js';
 import type {
   EnumType,
   Extension,
   IntrospectionResult,
+  RequiredObject,
   Sequence,
   Table,
   UnmanagedObject,

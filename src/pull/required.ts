@@ -1,5 +1,5 @@
 import { withClient } from '../db/connect.js';
-import type { RequiredObject } from '../diff/change.js';
+import type { RequiredObject } from '../model/types.js';
 import { COMPOSITE_DEFINITION, RANGE_DEFINITION } from '../shadow/prelude.js';
 
 /**
