@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { compareStrings } from '../model/keys.js';
 import { type Origin, originIfAny, setOrigin } from './origin.js';
 import type { DataPath, ParsedDocument } from './source.js';
-import type { DesiredTable, Diagnostic, FileLoad } from './types.js';
+import type { DesiredTable, Diagnostic, FileHead, FileLoad } from './types.js';
 
 /**
  * A per-file cache of the loader's work. Parsing a YAML file with source positions, checking it against the
@@ -32,7 +32,7 @@ import type { DesiredTable, Diagnostic, FileLoad } from './types.js';
  * document is parsed again only if such a diagnostic actually has to be placed.
  */
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface StoredOrigin {
   /** Index of the document in the file. */
@@ -51,10 +51,13 @@ type StoredOrigins = readonly (readonly [readonly (string | number)[], StoredOri
 
 /**
  * All entries of one schema directory live in one file, a line per schema file
- * (`key<TAB>"shown"<TAB>load<TAB>origins`), read once: thousands of small files cost more in open/rename than
+ * (`key<TAB>"shown"<TAB>head<TAB>tables<TAB>origins`: the file's load without its tables, its tables, and
+ * the origins), read once: thousands of small files cost more in open/rename than
  * the parsing they save. One more line keeps the outcome of the checks across files for the exact set of files
  * it was computed on (`checks<TAB>key<TAB>diagnostics`): when every file is as it was, those checks are not
- * run again and the origins, which only they use, are not even read.
+ * run again and the origins, which only they use, are not even read. The head is apart from the tables so
+ * that the types, sequences and extensions of every file can be had for a small fraction of the decoding
+ * (`head`), before the tables are.
  *
  * The file is a log: a later line for the same schema file (or a later checks line) replaces an earlier one.
  * A run that loaded a few changed files appends their lines, one write, instead of rewriting tens of
@@ -156,11 +159,20 @@ export class LoadCache {
     this.dirty = true;
   }
 
-  /** The load and origins fields of a line, as byte ranges. */
-  private fields(line: Line): { load: [number, number]; origins: [number, number] } {
+  /** The head, tables and origins fields of a line, as byte ranges. */
+  private fields(line: Line): {
+    head: [number, number];
+    tables: [number, number];
+    origins: [number, number];
+  } {
     const c = this.bytes.indexOf(TAB, line.fields);
-    if (c < 0 || c > line.stop) throw new Error('damaged cache line');
-    return { load: [line.fields, c], origins: [c + 1, line.stop] };
+    const d = c < 0 ? -1 : this.bytes.indexOf(TAB, c + 1);
+    if (d < 0 || d > line.stop) throw new Error('damaged cache line');
+    return { head: [line.fields, c], tables: [c + 1, d], origins: [d + 1, line.stop] };
+  }
+
+  private decode([from, to]: [number, number]): unknown {
+    return JSON.parse(this.bytes.toString('utf8', from, to));
   }
 
   /**
@@ -172,8 +184,8 @@ export class LoadCache {
     let load: FileLoad | null = null;
     if (line && line.key === key) {
       try {
-        const [from, to] = this.fields(line).load;
-        load = JSON.parse(this.bytes.toString('utf8', from, to)) as FileLoad;
+        const at = this.fields(line);
+        load = { ...(this.decode(at.head) as FileHead), tables: this.decode(at.tables) as DesiredTable[] };
         if (origins) this.restoreOrigins(shown, load, parse);
       } catch {
         load = null;
@@ -190,13 +202,26 @@ export class LoadCache {
     return load;
   }
 
+  /**
+   * A cached file's load without its tables (namespaces, types, sequences, extensions, required objects),
+   * or null where `get` would not find the entry. Counts nothing: `get` still decides the file's fate.
+   */
+  head(shown: string, key: string): FileHead | null {
+    const line = this.lines.get(shown);
+    if (!line || line.key !== key) return null;
+    try {
+      return this.decode(this.fields(line).head) as FileHead;
+    } catch {
+      return null;
+    }
+  }
+
   /** The tables the files that changed defined before they changed, as far as still recorded. */
   supersededTables(): DesiredTable[] {
     const out: DesiredTable[] = [];
     for (const line of this.superseded) {
       try {
-        const [from, to] = this.fields(line).load;
-        out.push(...(JSON.parse(this.bytes.toString('utf8', from, to)) as FileLoad).tables);
+        out.push(...(this.decode(this.fields(line).tables) as DesiredTable[]));
       } catch {
         // Damaged: those tables count as new, which only means compiling more.
       }
@@ -208,8 +233,7 @@ export class LoadCache {
   restoreOrigins(shown: string, load: FileLoad, parse: () => readonly ParsedDocument[]): void {
     const line = this.lines.get(shown);
     if (!line) throw new Error(`internal: no cached origins for ${shown}`);
-    const [from, to] = this.fields(line).origins;
-    const stored = JSON.parse(this.bytes.toString('utf8', from, to)) as StoredOrigins;
+    const stored = this.decode(this.fields(line).origins) as StoredOrigins;
     let parsed: readonly ParsedDocument[] | null = null;
     const docs = () => {
       parsed ??= parse();
@@ -232,9 +256,10 @@ export class LoadCache {
   put(shown: string, key: string, load: FileLoad, documents: readonly ParsedDocument[]): void {
     const origins: [(string | number)[], StoredOrigin][] = [];
     collectOrigins(load, [], documents, origins);
+    const { tables, ...head } = load;
     this.next.set(
       shown,
-      `${key}\t${JSON.stringify(shown)}\t${JSON.stringify(load)}\t${JSON.stringify(origins)}`,
+      `${key}\t${JSON.stringify(shown)}\t${JSON.stringify(head)}\t${JSON.stringify(tables)}\t${JSON.stringify(origins)}`,
     );
     this.dirty = true;
   }

@@ -29,6 +29,7 @@ import type {
   DesiredSequence,
   DesiredState,
   DesiredTable,
+  FileHead,
   FileLoad,
   LoadResult,
 } from './types.js';
@@ -52,6 +53,26 @@ export interface LoadOptions {
    * a caller can start work that a changed schema will need while the files load.
    */
   readonly onFreshFiles?: (fresh: readonly string[], cached: number) => void;
+  /**
+   * Told, when some files have no valid cache entry and the others do, as soon as those files are loaded and
+   * before the others are decoded: the desired state as far as it is known then (EarlyLoad). Work started
+   * from it may only be used once `earlyHolds` confirms it against the final state.
+   */
+  readonly onChangedLoaded?: (early: EarlyLoad) => void;
+}
+
+/** The desired state while the load is still going (LoadOptions.onChangedLoaded). */
+export interface EarlyLoad {
+  /**
+   * The tables of the changed files (with references and enum types filled in as far as they alone allow),
+   * and the schemas, types, sequences, extensions and required objects of every file. Not checked across
+   * files; `hash` is empty.
+   */
+  readonly state: DesiredState;
+  /** Shown names of the files loaded afresh, in file order (the final LoadResult.cache.missed). */
+  readonly changedFiles: readonly string[];
+  /** What those files defined before they changed (LoadResult.superseded). */
+  readonly superseded: readonly DesiredTable[];
 }
 
 /** Every *.yaml / *.yml under `dir`, as POSIX paths relative to it, sorted by code unit. */
@@ -121,8 +142,16 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     options.onFreshFiles(fresh, read.length - fresh.length);
   }
   const fromCache: { shown: string; parse: () => ParsedDocument[]; load: FileLoad }[] = [];
-  for (const { shown, bytes, key } of read) {
+  // The files without a cache entry first: once they are loaded, a caller can start on what they changed
+  // (onChangedLoaded) while the others are decoded. Everything below takes the loads in file order.
+  const loads: (FileLoad | null)[] = read.map(() => null);
+  const isFresh = read.map((f) => !cache?.has(f.shown, f.key));
+  const order = read.map((_, i) => i);
+  const freshCount = isFresh.filter(Boolean).length;
+  if (cache) order.sort((a, b) => Number(isFresh[b]) - Number(isFresh[a]) || a - b);
+  for (const [n, i] of order.entries()) {
     await breathe();
+    const { shown, bytes, key } = read[i]!;
     const text = () => bytes.toString('utf8');
     // A cached file's YAML is parsed again only if a diagnostic needs a position in it.
     const parse = () => parseYamlFile(shown, text()).documents;
@@ -133,6 +162,14 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
       load = fresh.load;
       cache?.put(shown, key, load, fresh.documents);
     }
+    loads[i] = load;
+    if (n === freshCount - 1 && cache && options.onChangedLoaded && freshCount < read.length) {
+      const early = earlyLoad(read, loads, isFresh, cache, files);
+      if (early) options.onChangedLoaded(early);
+    }
+  }
+  for (const load of loads) {
+    if (load === null) throw new Error('internal: a schema file was not loaded');
     for (const d of load.diagnostics) sink.push(d);
     for (const n of load.namespaces) namespaces.add(n);
     tables.push(...load.tables);
@@ -190,23 +227,107 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     : {};
   if (diagnostics.some((d) => d.severity === 'error')) return { state: null, diagnostics, ...cached };
 
+  const desired = assembleState(
+    state,
+    namespaces,
+    (t) => tableNamespaces.get(t) ?? 'public',
+    files,
+    hash.digest('hex'),
+  );
+  return { state: desired, diagnostics, ...cached };
+}
+
+/** The desired state from the first definition of each object: sorted, schemas gathered, enum types qualified. */
+function assembleState(
+  state: Loaded,
+  namespaces: Iterable<string>,
+  namespaceOf: (t: DesiredTable) => string,
+  files: readonly string[],
+  hash: string,
+): DesiredState {
   const schemas = new Set<string>(namespaces);
   for (const list of [state.tables, state.enums, state.sequences, state.extensions]) {
     for (const o of list) schemas.add(o.schema);
   }
-  const desired: DesiredState = {
+  return {
     schemas: [...schemas].sort(compareStrings),
     extensions: [...state.extensions].sort((a, b) => compareStrings(a.name, b.name)),
     requires: state.requires,
     enums: [...state.enums].sort(compareQualified),
     sequences: [...state.sequences].sort(compareQualified),
-    tables: qualifyEnumTypes(state.tables, state.enums, (t) => tableNamespaces.get(t) ?? 'public').sort(
-      compareQualified,
-    ),
+    tables: qualifyEnumTypes(state.tables, state.enums, namespaceOf).sort(compareQualified),
     files,
-    hash: hash.digest('hex'),
+    hash,
   };
-  return { state: desired, diagnostics, ...cached };
+}
+
+/**
+ * The desired state as far as it is known once the files without a cache entry are loaded: the tables of
+ * those files (copies, so nothing done with them touches the load's own), and everything else of every file,
+ * from the cache entries' heads. Null when a head is missing (a damaged entry: that file will be loaded
+ * afresh) or a changed file has an error (there will be no state).
+ */
+function earlyLoad(
+  read: readonly { shown: string; key: string }[],
+  loads: readonly (FileLoad | null)[],
+  isFresh: readonly boolean[],
+  cache: LoadCache,
+  files: readonly string[],
+): EarlyLoad | null {
+  const heads: FileHead[] = [];
+  const tables: DesiredTable[] = [];
+  const namespaceOfTable = new Map<DesiredTable, string>();
+  const changedFiles: string[] = [];
+  for (const [i, f] of read.entries()) {
+    if (isFresh[i]) {
+      const load = loads[i];
+      if (!load || load.diagnostics.some((d) => d.severity === 'error')) return null;
+      heads.push(load);
+      changedFiles.push(f.shown);
+      const copies = JSON.parse(JSON.stringify(load.tables)) as DesiredTable[];
+      copies.forEach((t, j) => {
+        tables.push(t);
+        namespaceOfTable.set(t, load.tableNamespaces[j] ?? 'public');
+      });
+    } else {
+      const head = cache.head(f.shown, f.key);
+      if (!head) return null;
+      heads.push(head);
+    }
+  }
+  // What the checks across files fill in, as far as these tables allow; earlyHolds compares the result
+  // with the final state's.
+  fillDefaultReferences(tables);
+  const state = assembleState(
+    {
+      tables,
+      enums: heads.flatMap((h) => h.enums),
+      sequences: heads.flatMap((h) => h.sequences),
+      extensions: heads.flatMap((h) => h.extensions),
+      requires: heads.flatMap((h) => h.requires),
+    },
+    heads.flatMap((h) => h.namespaces),
+    (t) => namespaceOfTable.get(t) ?? 'public',
+    files,
+    '',
+  );
+  return { state, changedFiles, superseded: cache.supersededTables() };
+}
+
+/**
+ * Whether what was built from an early load holds for the final one: the same files changed, and the final
+ * state has the same schemas, types, sequences, extensions and required objects, and the same tables in the
+ * changed files, field for field.
+ */
+export function earlyHolds(early: EarlyLoad, state: DesiredState, changedFiles: readonly string[]): boolean {
+  if (early.changedFiles.length !== changedFiles.length) return false;
+  if (early.changedFiles.some((f, i) => f !== changedFiles[i])) return false;
+  const rest = (s: DesiredState) =>
+    JSON.stringify([s.schemas, s.extensions, s.enums, s.sequences, s.requires]);
+  if (rest(early.state) !== rest(state)) return false;
+  const changed = new Set(changedFiles);
+  const tables = state.tables.filter((t) => changed.has(t.source.file));
+  return JSON.stringify(tables) === JSON.stringify(early.state.tables);
 }
 
 interface Loaded {

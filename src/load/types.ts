@@ -125,6 +125,9 @@ export interface FileLoad {
   readonly requires: readonly DesiredRequired[];
 }
 
+/** A file's load without its tables: what every file contributes besides them, small even for large files. */
+export type FileHead = Omit<FileLoad, 'tables'>;
+
 export interface LoadResult {
   /** Null when any error-severity diagnostic was found. */
   readonly state: DesiredState | null;

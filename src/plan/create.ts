@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import { withClient } from '../db/connect.js';
 import { annotationsOf, type Change, diffModels } from '../diff/index.js';
 import { InputError } from '../errors.js';
-import { loadDesiredState } from '../load/index.js';
+import { type EarlyLoad, earlyHolds, type LoadOptions, loadDesiredState } from '../load/index.js';
 import type { DesiredState, DesiredTable, LoadResult } from '../load/types.js';
 import { qualifiedKey } from '../model/keys.js';
 import type { IntrospectionResult, Model, Table } from '../model/types.js';
@@ -31,6 +31,8 @@ export interface PlanTimings {
   readonly compiledTables: number;
   /** Whether the compile that was used ran ahead, while the catalog was read (shadow/speculate.ts). */
   readonly compiledAhead: boolean;
+  /** Whether that compile started before the load ended (from the changed files alone; load/index.ts). */
+  readonly compiledEarly: boolean;
 }
 
 export interface PlanForTargetOptions {
@@ -66,13 +68,13 @@ export async function loadOrThrow(config: Config): Promise<DesiredState> {
 
 async function loadForPlan(
   config: Config,
-  onFreshFiles?: (fresh: readonly string[], cached: number) => void,
+  hooks: Pick<LoadOptions, 'onFreshFiles' | 'onChangedLoaded'> = {},
 ): Promise<{ state: DesiredState; cache: LoadResult['cache']; superseded: readonly DesiredTable[] }> {
   const result = await loadDesiredState(config.schemaDir, {
     ignore: config.ignore,
     schemas: config.schemas,
     cacheDir: config.cacheDir,
-    ...(onFreshFiles ? { onFreshFiles } : {}),
+    ...hooks,
   });
   if (!result.state) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
@@ -118,36 +120,72 @@ async function planWithPool(options: PlanForTargetOptions, pool: ShadowPool): Pr
       headStart.catch(() => {});
     }
   };
-  let loaded: Awaited<ReturnType<typeof loadForPlan>>;
-  try {
-    loaded = await loadForPlan(config, onFreshFiles);
-  } catch (error) {
-    await early?.catch(() => {});
-    await (headStart as Promise<string[]> | null)?.catch(() => {});
-    throw error;
-  }
-  const { state } = loaded;
-  const loadMs = Math.round(performance.now() - start);
-  const schemas = managedSchemas(config, state);
-  const shadow = {
+  const shadowFor = (schemas: string[]) => ({
     serverUrl: options.targetUrl,
     shadowUrl: config.shadowUrl,
     schemas,
     ignore: config.ignore,
     pool,
+  });
+  // The compile of the changed files' tables starts as soon as those files are loaded, while the other
+  // files are decoded and the catalog is read; it is used only if the final state confirms what it was
+  // started from (earlyHolds), else the compile ahead starts again from the final state.
+  let ahead: { load: EarlyLoad; speculation: Speculation } | null = null;
+  const onChangedLoaded = (load: EarlyLoad) => {
+    if (options.fullCompile) return;
+    const schemas = managedSchemas(config, load.state);
+    const prelude = sameList(schemas, guessed) ? headStart : null;
+    const speculation = compileLikelyChanged(
+      load.state,
+      load.changedFiles,
+      shadowFor(schemas),
+      prelude,
+      load.superseded,
+      false,
+    );
+    if (speculation) ahead = { load, speculation };
   };
-  // Compile the tables of the changed files while the catalog is read (shadow/speculate.ts).
+  // (Set in a callback: read through a function so the type is not narrowed to null.)
+  const started = () => ahead as { load: EarlyLoad; speculation: Speculation } | null;
+  let loaded: Awaited<ReturnType<typeof loadForPlan>>;
+  try {
+    loaded = await loadForPlan(config, { onFreshFiles, onChangedLoaded });
+  } catch (error) {
+    await early?.catch(() => {});
+    await (headStart as Promise<string[]> | null)?.catch(() => {});
+    await started()?.speculation.result;
+    throw error;
+  }
+  const { state } = loaded;
+  const loadMs = Math.round(performance.now() - start);
+  const schemas = managedSchemas(config, state);
+  const shadow = shadowFor(schemas);
+  // Compile the tables of the changed files while the catalog is read (shadow/speculate.ts): the compile
+  // started early when it holds, else one from the final state.
   const changedFiles = loaded.cache && loaded.cache.hits > 0 ? loaded.cache.missed : [];
   const prelude: Promise<string[]> | null = sameList(schemas, guessed) ? headStart : null;
+  const begun = started();
+  const held = begun !== null && earlyHolds(begun.load, state, changedFiles) ? begun.speculation : null;
   const speculation =
-    options.fullCompile || changedFiles.length === 0
+    held ??
+    (options.fullCompile || changedFiles.length === 0
       ? null
-      : compileLikelyChanged(state, changedFiles, shadow, prelude, loaded.superseded);
+      : compileLikelyChanged(state, changedFiles, shadow, prelude, loaded.superseded));
   try {
-    return await planLoaded(options, { state, schemas, guessed, early, loadMs, speculation, shadow });
+    return await planLoaded(options, {
+      state,
+      schemas,
+      guessed,
+      early,
+      loadMs,
+      speculation,
+      compiledEarly: held !== null,
+      shadow,
+    });
   } finally {
-    // Never leave it running past the plan: its shadow database is dropped through the pool.
+    // Never leave one running past the plan: their shadow databases are dropped through the pool.
     await speculation?.result;
+    await begun?.speculation.result;
   }
 }
 
@@ -158,13 +196,15 @@ interface Loaded {
   readonly early: Promise<LiveRead> | null;
   readonly loadMs: number;
   readonly speculation: Speculation | null;
+  /** Whether `speculation` started before the load ended, from its early state. */
+  readonly compiledEarly: boolean;
   /** Where and how shadow compiles run; the catalog read adds the prelude. */
   readonly shadow: Omit<CompileOptions, 'tables' | 'support' | 'prelude'>;
 }
 
 async function planLoaded(
   options: PlanForTargetOptions,
-  { state, schemas, guessed, early, loadMs, speculation, shadow }: Loaded,
+  { state, schemas, guessed, early, loadMs, speculation, compiledEarly, shadow }: Loaded,
 ): Promise<PlanForTargetResult> {
   const { config } = options;
   let t = performance.now();
@@ -253,6 +293,7 @@ async function planLoaded(
       planMs,
       compiledTables: unchanged ? 0 : split.compile.length,
       compiledAhead,
+      compiledEarly: compiledAhead && compiledEarly,
     },
   };
 }

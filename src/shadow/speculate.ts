@@ -31,6 +31,11 @@ export function compileLikelyChanged(
   prelude: Promise<string[]> | null = null,
   /** The tables the changed files defined before they changed (LoadResult.superseded). */
   before: readonly DesiredTable[] = [],
+  /**
+   * Whether `state` has every table. An early load's does not (load/index.ts EarlyLoad): then a foreign key
+   * target it lacks means no compile ahead, rather than one bound to fail.
+   */
+  complete = true,
 ): Speculation | null {
   const files = new Set(changedFiles);
   const likely = new Set(state.tables.filter((t) => files.has(t.source.file)).map(qualifiedKey));
@@ -55,7 +60,9 @@ export function compileLikelyChanged(
     leftOut.set(key, out);
   });
   const support = new Set([...targets].filter((k) => !likely.has(k)));
-  const tables = [...compiled, ...state.tables.filter((t) => support.has(qualifiedKey(t)))];
+  const supporting = state.tables.filter((t) => support.has(qualifiedKey(t)));
+  if (!complete && supporting.length < support.size) return null;
+  const tables = [...compiled, ...supporting];
   const result = (async () => {
     // What the real compile would get from the catalog read (shadow/prelude.ts), read on its own here.
     const definitions = await (prelude ??

@@ -91,8 +91,28 @@ describe('compiling the changed files ahead', () => {
     write('children.yaml', `${FILES['children.yaml']}      nickname: { type: text }\n`);
     const result = await planAndApply();
     expect(result.timings.compiledAhead).toBe(true);
+    // Started as soon as children.yaml was loaded, before the other files were.
+    expect(result.timings.compiledEarly).toBe(true);
     expect(result.plan.groups.flatMap((g) => g.steps.map((s) => s.sql)).join('\n')).toMatch(
       /ADD COLUMN nickname/,
+    );
+  });
+
+  it('starts again from the final state when the early one does not hold', async () => {
+    // The key's referenced columns are left to the primary key of parents, in a file the early state does
+    // not have yet: the compile started from it is not used.
+    write(
+      'children.yaml',
+      childrenWith('bigint', 'set null').replace(
+        '      age:',
+        '      nickname: { type: text }\n      shoe_size: { type: integer }\n      age:',
+      ),
+    );
+    const result = await planAndApply();
+    expect(result.timings.compiledAhead).toBe(true);
+    expect(result.timings.compiledEarly).toBe(false);
+    expect(result.plan.groups.flatMap((g) => g.steps.map((s) => s.sql)).join('\n')).toMatch(
+      /ADD COLUMN shoe_size/,
     );
   });
 

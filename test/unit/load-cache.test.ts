@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listSchemaFiles, loadDesiredState } from '../../src/load/index.js';
+import { type EarlyLoad, earlyHolds, listSchemaFiles, loadDesiredState } from '../../src/load/index.js';
 import type { LoadResult } from '../../src/load/types.js';
 import { stableStringify } from '../../src/model/fingerprint.js';
 
@@ -152,6 +152,103 @@ describe('load cache', () => {
       [[file], files.length - 1],
     ]);
     expect(edited.cache?.missed).toEqual([file]);
+  });
+
+  describe('the early state, once the changed files are loaded', () => {
+    const TYPES = 'enums:\n  mood: { values: [calm, lively] }\nsequences:\n  ticket_no: {}\n';
+    const OWNERS = 'tables:\n  owners:\n    columns:\n      id: { type: bigint, primaryKey: true }\n';
+    const PETS =
+      'schema: zoo\nenums:\n  kind: { values: [cat, dog] }\ntables:\n  pets:\n    columns:\n' +
+      '      id: { type: bigint, primaryKey: true }\n      kind: { type: kind }\n      mood: { type: public.mood }\n' +
+      '      owner_id: { type: bigint }\n    foreignKeys:\n      pets_owner_id_fkey:\n        columns: [owner_id]\n' +
+      '        references: { schema: public, table: owners, columns: [id] }\n';
+    const withNickname = PETS.replace('    foreignKeys:', '      nickname: { type: text }\n    foreignKeys:');
+    const project = (name: string) => {
+      const dir = join(scratch, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'a-types.yaml'), TYPES);
+      writeFileSync(join(dir, 'b-owners.yaml'), OWNERS);
+      writeFileSync(join(dir, 'c-pets.yaml'), PETS);
+      return dir;
+    };
+    const loadTelling = async (dir: string, cacheDir: string | null) => {
+      const told: EarlyLoad[] = [];
+      const result = await loadDesiredState(dir, {
+        cwd: dir,
+        cacheDir,
+        onChangedLoaded: (early) => {
+          told.push(early);
+        },
+      });
+      return { result, told };
+    };
+
+    it('has the changed tables and the types of every file, and holds for the final state', async () => {
+      const dir = project('early');
+      const cacheDir = freshCacheDir();
+      expect((await loadTelling(dir, cacheDir)).told).toEqual([]);
+      writeFileSync(join(dir, 'c-pets.yaml'), withNickname);
+      const { result, told } = await loadTelling(dir, cacheDir);
+      same(await loadDesiredState(dir, { cwd: dir }), result);
+      expect(told).toHaveLength(1);
+      const early = told[0]!;
+      const state = result.state!;
+      expect(early.changedFiles).toEqual(['c-pets.yaml']);
+      // The enum of its own file qualified as the final state has it, the other file's enum and sequence known.
+      expect(stableStringify(early.state.tables)).toBe(
+        stableStringify(state.tables.filter((t) => t.name === 'pets')),
+      );
+      expect(early.state.tables[0]!.columns.map((c) => c.type)).toEqual([
+        'bigint',
+        'zoo.kind',
+        'public.mood',
+        'bigint',
+        'text',
+      ]);
+      expect(early.state.enums.map((e) => e.name)).toEqual(['mood', 'kind']);
+      expect(early.state.sequences.map((q) => q.name)).toEqual(['ticket_no']);
+      expect(early.state.schemas).toEqual(['public', 'zoo']);
+      expect(early.superseded.map((t) => t.name)).toEqual(['pets']);
+      expect(earlyHolds(early, state, result.cache!.missed)).toBe(true);
+      // Nothing changed, or no cache: nothing to tell.
+      expect((await loadTelling(dir, cacheDir)).told).toEqual([]);
+      expect((await loadTelling(dir, null)).told).toEqual([]);
+    });
+
+    it('does not hold where the checks across files fill in what the changed file left out', async () => {
+      const dir = project('early-filled');
+      const cacheDir = freshCacheDir();
+      await loadTelling(dir, cacheDir);
+      // The referenced columns left to the owners' primary key, which is in a file not loaded yet.
+      writeFileSync(join(dir, 'c-pets.yaml'), PETS.replace(', columns: [id] }', ' }'));
+      const { result, told } = await loadTelling(dir, cacheDir);
+      same(await loadDesiredState(dir, { cwd: dir }), result);
+      expect(told[0]!.state.tables[0]!.foreignKeys[0]!.references.columns).toEqual([]);
+      expect(result.state!.tables.find((t) => t.name === 'pets')!.foreignKeys[0]!.references.columns).toEqual(
+        ['id'],
+      );
+      expect(earlyHolds(told[0]!, result.state!, result.cache!.missed)).toBe(false);
+    });
+
+    it('does not hold when a file it took from the cache turns out to be damaged', async () => {
+      const dir = project('early-damaged');
+      const cacheDir = freshCacheDir();
+      await loadTelling(dir, cacheDir);
+      // The owners' line keeps a readable head, but its tables no longer decode.
+      const pack = join(cacheDir, readdirSync(cacheDir).find((f) => f.startsWith('load-'))!);
+      const lines = readFileSync(pack, 'utf8').split('\n');
+      const i = lines.findIndex((l) => l.includes('"b-owners.yaml"'));
+      const fields = lines[i]!.split('\t');
+      fields[3] = '[{"schema":';
+      lines[i] = fields.join('\t');
+      writeFileSync(pack, lines.join('\n'));
+      writeFileSync(join(dir, 'c-pets.yaml'), withNickname);
+      const { result, told } = await loadTelling(dir, cacheDir);
+      same(await loadDesiredState(dir, { cwd: dir }), result);
+      expect(told[0]!.changedFiles).toEqual(['c-pets.yaml']);
+      expect(result.cache!.missed).toEqual(['c-pets.yaml', 'b-owners.yaml']);
+      expect(earlyHolds(told[0]!, result.state!, result.cache!.missed)).toBe(false);
+    });
   });
 
   it('runs the checks across files again when an option they depend on changes', async () => {
