@@ -86,14 +86,22 @@ const TIMING_KEYS: readonly TimingKey[] = ['loadMs', 'introspectMs', 'compileMs'
 
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
 
-type Timings = Record<TimingKey, number> & { compiledTables: number; compiledAhead: number };
+type Timings = Record<TimingKey, number> & {
+  compiledTables: number;
+  compiledAhead: number;
+  compiledEarly: number;
+};
 
-/** Medians of the stage timings; `compiledAhead` counts the runs whose compile started during the read. */
+/**
+ * Medians of the stage timings; `compiledAhead` counts the runs whose compile started during the read,
+ * `compiledEarly` those among them whose compile started before the load ended.
+ */
 function timingsOf(samples: readonly ChildSample[]): Timings {
   const t = samples.map((s) => s.timings as Record<string, number>);
   const out = {
     compiledTables: t[0]?.compiledTables ?? 0,
     compiledAhead: t.filter((x) => (x.compiledAhead as unknown) === true).length,
+    compiledEarly: t.filter((x) => (x.compiledEarly as unknown) === true).length,
   } as Timings;
   for (const k of TIMING_KEYS) out[k] = median(t.map((x) => x[k] ?? 0));
   return out;
@@ -208,7 +216,7 @@ async function benchSize(adminUrl: string, script: string, tables: number, a: Ar
       const t = timingsOf(samples[m]);
       console.log(
         `  ${m} split: load ${seconds(t.loadMs)}, introspection ${seconds(t.introspectMs)}, shadow compilation ` +
-          `${seconds(t.compileMs)} (${t.compiledTables} tables compiled${t.compiledAhead > 0 ? `, ahead in ${t.compiledAhead} of ${samples[m].length} runs` : ''}), diff ${seconds(t.diffMs)}, ` +
+          `${seconds(t.compileMs)} (${t.compiledTables} tables compiled${t.compiledAhead > 0 ? `, ahead in ${t.compiledAhead} of ${samples[m].length} runs, ${t.compiledEarly} of them started during the load` : ''}), diff ${seconds(t.diffMs)}, ` +
           `planning + prechecks ${seconds(t.planMs)}`,
       );
     }
