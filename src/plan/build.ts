@@ -2,7 +2,7 @@ import type { Change } from '../diff/change.js';
 import { typeDisplayName } from '../diff/index.js';
 import { fingerprints } from '../model/fingerprint.js';
 import { memberKey, qualifiedKey } from '../model/keys.js';
-import type { IntrospectionResult, Model } from '../model/types.js';
+import type { IntrospectionResult, Model, Table } from '../model/types.js';
 import { groupSteps, orderSteps } from './order.js';
 import { type PlanContext, stepsFor } from './steps/index.js';
 import { onlineIndexReplacements } from './steps/indexes.js';
@@ -37,6 +37,39 @@ function rekeyedTables(changes: readonly Change[]): Set<string> {
   return out;
 }
 
+/**
+ * PlanContext.earlyDrops. Tables, indexes (a key's too) and sequences share one namespace per schema, so a
+ * table dropped to make way for one that takes its name or the name of one of its keys or indexes (a table
+ * renamed without `renamedFrom`, which keeps `users_pkey` or `users_email_key`) must go before the new one is
+ * created, not with the other drops at the end.
+ */
+function nameFreeingDrops(changes: readonly Change[]): Set<string> {
+  const taken = new Set<string>();
+  const take = (schema: string, name: string) => taken.add(qualifiedKey({ schema, name }));
+  const relationNames = (t: Table) => [
+    t.name,
+    ...(t.primaryKey ? [t.primaryKey.name] : []),
+    ...t.uniques.map((u) => u.name),
+    ...t.indexes.map((i) => i.name),
+  ];
+  for (const c of changes) {
+    if (c.kind === 'table.create') for (const name of relationNames(c.table)) take(c.table.schema, name);
+    else if (c.kind === 'table.rename') take(c.table.schema, c.table.name);
+    else if (c.kind === 'index.create') take(c.table.schema, c.index.name);
+    else if (c.kind === 'pk.add') take(c.table.schema, c.primaryKey.name);
+    else if (c.kind === 'unique.add') take(c.table.schema, c.unique.name);
+    else if (c.kind === 'sequence.create') take(c.sequence.schema, c.sequence.name);
+  }
+  const out = new Set<string>();
+  for (const c of changes) {
+    if (c.kind !== 'table.drop') continue;
+    if (relationNames(c.table).some((name) => taken.has(qualifiedKey({ schema: c.table.schema, name })))) {
+      out.add(qualifiedKey(c.table));
+    }
+  }
+  return out;
+}
+
 /** Turn a diff into an ordered, grouped plan. Pure: same input, same plan. */
 export function buildPlan(input: BuildPlanInput): Plan {
   const { live, changes } = input;
@@ -45,6 +78,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
     newTables: new Set(changes.flatMap((c) => (c.kind === 'table.create' ? [qualifiedKey(c.table)] : []))),
     droppedTables: new Set(changes.flatMap((c) => (c.kind === 'table.drop' ? [qualifiedKey(c.table)] : []))),
     rekeyedTables: rekeyedTables(changes),
+    earlyDrops: nameFreeingDrops(changes),
     serverVersionNum: live.serverVersionNum,
     replacedIndexes: onlineIndexReplacements(changes),
     replacedKeys: onlineKeyReplacements(changes, live.model),

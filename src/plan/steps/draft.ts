@@ -35,6 +35,11 @@ export interface PlanContext {
    * into them from a dropped table would block that change if it stayed until its table is dropped.
    */
   readonly rekeyedTables?: ReadonlySet<string>;
+  /**
+   * Keys of dropped tables that hold a name (their own, or one of their keys' or indexes') a relation this
+   * plan creates takes: they are dropped before anything is created (see nameFreeingDrops in plan/build.ts).
+   */
+  readonly earlyDrops?: ReadonlySet<string>;
   readonly serverVersionNum: number;
   /**
    * Live indexes (member key) replaced build-new-then-swap, see onlineIndexReplacements. Absent: every

@@ -124,7 +124,10 @@ export function tableDrop(c: Of<'table.drop'>, ctx: PlanContext): StepDraft[] {
       target: target('table', name, t),
       description: `drop table ${name} (${sizeText(stats)})`,
       sql: `DROP TABLE ${qualify(t)}`,
-      phase: 'drop-relations',
+      // Before the creations when one of them takes a name it holds (after the foreign keys into it).
+      ...(ctx.earlyDrops?.has(qualifiedKey(t))
+        ? { phase: 'drop-dependents' as const, rank: 1 }
+        : { phase: 'drop-relations' as const }),
       transactional: true,
       lock: 'ACCESS EXCLUSIVE',
       hazards: [
