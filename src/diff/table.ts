@@ -111,11 +111,14 @@ export function diffTable(live: Table, wanted: Table, ctx: TableContext): TableD
   }
 
   if (live.comment !== wanted.comment) changes.push({ kind: 'table.comment', table: wanted });
-  diffPrimaryKey(seen, wanted, changes);
-  diffMemberKind(uniqueKind, seen, wanted, ctx, changes);
-  const sameChecks = diffMemberKind(checkKind, seen, wanted, ctx, changes);
-  diffMemberKind(foreignKeyKind, seen, wanted, ctx, changes);
-  const sameIndexes = diffMemberKind(indexKind, seen, wanted, ctx, changes);
+  // Dropping a column drops the keys, checks, foreign keys and indexes that involve it: those of a column
+  // dropped and added again are gone once it is added back, so they are created again, not kept.
+  const members = recreated.size > 0 ? withoutMembersOn(seen, recreated) : seen;
+  diffPrimaryKey(members, wanted, changes);
+  diffMemberKind(uniqueKind, members, wanted, ctx, changes);
+  const sameChecks = diffMemberKind(checkKind, members, wanted, ctx, changes);
+  diffMemberKind(foreignKeyKind, members, wanted, ctx, changes);
+  const sameIndexes = diffMemberKind(indexKind, members, wanted, ctx, changes);
 
   // The table as it will be: what the plan changes comes from the desired side, what it leaves alone keeps
   // its live text (which may be printed differently from its stable form, see shadow/fixpoint.ts).
@@ -221,7 +224,6 @@ function seeThroughRenames(
   };
 }
 
-/** Column renames declared in YAML whose old name exists live and is not wanted any more: old → new. */
 /**
  * Whether an expression names one of the columns whose type changes, or which an enum rebuild converts to
  * the rebuilt type, as PostgreSQL prints a column in it: bare, or double-quoted. Text that only looks like
@@ -236,12 +238,41 @@ function retypedColumnUse(
     const current = live.get(c.name);
     return current !== undefined && (current.type !== c.type || converted(c.name));
   });
-  if (retyped.length === 0) return () => false;
-  const names = retyped.map((c) => escapeRegExp(quoteIdent(c.name)));
+  return columnUse(retyped.map((c) => c.name));
+}
+
+/**
+ * Whether an expression names one of these columns as PostgreSQL prints a column in it: bare, or
+ * double-quoted (text that only looks like one, in a string or a function name, counts too: that errs
+ * on the side of doing more).
+ */
+function columnUse(columns: readonly string[]): (expression: string) => boolean {
+  if (columns.length === 0) return () => false;
+  const names = columns.map((c) => escapeRegExp(quoteIdent(c)));
   const pattern = new RegExp(`(^|[^\\w$."])(${names.join('|')})(?![\\w$"(])`);
   return (expression) => pattern.test(expression);
 }
 
+/** The table without the keys, checks, foreign keys and indexes that involve one of these columns. */
+function withoutMembersOn(table: Table, columns: ReadonlySet<string>): Table {
+  const uses = columnUse([...columns]);
+  const some = (names: readonly string[]) => names.some((n) => columns.has(n));
+  return {
+    ...table,
+    primaryKey: table.primaryKey && some(table.primaryKey.columns) ? null : table.primaryKey,
+    uniques: table.uniques.filter((u) => !some(u.columns)),
+    checks: table.checks.filter((c) => !uses(c.expression)),
+    foreignKeys: table.foreignKeys.filter((f) => !some(f.columns)),
+    indexes: table.indexes.filter(
+      (i) =>
+        !some(i.include) &&
+        !(i.where !== null && uses(i.where)) &&
+        !i.keys.some((k) => (k.column !== null ? columns.has(k.column) : uses(k.expression ?? ''))),
+    ),
+  };
+}
+
+/** Column renames declared in YAML whose old name exists live and is not wanted any more: old → new. */
 export function declaredColumnRenames(
   live: Table,
   wanted: Table,
