@@ -20,6 +20,7 @@ import { type PrecheckOptions, runPrechecks } from './prechecks/run.js';
 import { guessSchemas, type LiveRead, readLive, rememberSchemas, sameList } from './read-live.js';
 import { missingRequired } from './required.js';
 import type { HazardCode, Plan } from './types.js';
+import { blockedByUnmanaged } from './unmanaged-dependents.js';
 
 export interface PlanTimings {
   readonly loadMs: number;
@@ -43,6 +44,11 @@ export interface PlanForTargetOptions {
   readonly precheck?: PrecheckOptions;
   /** Compile every table on the shadow instead of only the ones that differ from live. */
   readonly fullCompile?: boolean;
+  /**
+   * Refuse a plan that drops or retypes what an unmanaged view, policy, rule or trigger depends on
+   * (plan/unmanaged-dependents.ts). Default true; drift reports the difference instead.
+   */
+  readonly refuseBlocked?: boolean;
 }
 
 export interface PlanForTargetResult {
@@ -260,6 +266,15 @@ async function planLoaded(
       `${clashes.length} object${clashes.length === 1 ? '' : 's'} of the desired state cannot be created; nothing was planned`,
       clashes,
     );
+  }
+  if (options.refuseBlocked !== false) {
+    const blocked = await blockedByUnmanaged(options.targetUrl, diff.changes, state);
+    if (blocked.length > 0) {
+      throw new InputError(
+        `${blocked.length} change${blocked.length === 1 ? ' is' : 's are'} blocked by objects tidemark does not manage; nothing was planned`,
+        blocked,
+      );
+    }
   }
   const castsThroughText = await typeChangesWithoutCast(options.targetUrl, diff.changes);
   const changes = [...(await missingRequired(options.targetUrl, state.requires)), ...diff.changes];

@@ -18,7 +18,14 @@ export async function run(ctx: CommandContext): Promise<number> {
   const config = configFromOptions(o);
   const target = await openTarget(config);
   try {
-    const result = await planForTarget({ config, targetUrl: target.url, prechecks: false, allowHazards: [] });
+    const result = await planForTarget({
+      config,
+      targetUrl: target.url,
+      prechecks: false,
+      allowHazards: [],
+      // A difference an unmanaged view blocks is still drift: reported, not refused.
+      refuseBlocked: false,
+    });
     const report: DriftReport = {
       items: describeChanges(result.changes, result.state),
       unmanaged: result.live.unmanaged,
