@@ -23,7 +23,11 @@ export function databaseUrl(adminUrl: string, database: string): string {
 }
 
 export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
-  const adminUrl = inject('adminUrl');
+  return createDatabaseOn(inject('adminUrl'), prefix);
+}
+
+/** createTestDatabase, on a given server. */
+export async function createDatabaseOn(adminUrl: string, prefix: string): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
