@@ -87,7 +87,7 @@ export async function blockedByUnmanaged(
         table,
         desired: c.table,
         column: c.column.name,
-        action: 'changed to another type',
+        action: c.fields.includes('type') ? 'changed to another type' : 'changed to another collation',
       });
     } else if (c.kind === 'enum.recreate') {
       for (const x of c.columns) {
