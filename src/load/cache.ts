@@ -83,6 +83,7 @@ export class LoadCache {
   readonly missed: string[] = [];
   /** The lines of files that changed since they were written. */
   private readonly superseded: Line[] = [];
+  private supersededDecoded: { lines: number; tables: DesiredTable[] } | null = null;
 
   /** Read the cache of a schema directory off the main thread (the file is tens of megabytes for thousands of files). */
   static async open(cacheDir: string, schemaDir: string): Promise<LoadCache> {
@@ -127,11 +128,6 @@ export class LoadCache {
   /** Whether the file has an entry for this key (which `get` may still find damaged). */
   has(shown: string, key: string): boolean {
     return this.lines.get(shown)?.key === key;
-  }
-
-  /** Whether every file has a valid entry. */
-  hasAll(files: readonly { shown: string; key: string }[]): boolean {
-    return files.every((f) => this.has(f.shown, f.key));
   }
 
   /** Key of the checks across files: every file's key, and the options they depend on. */
@@ -216,8 +212,12 @@ export class LoadCache {
     }
   }
 
-  /** The tables the files that changed defined before they changed, as far as still recorded. */
+  /**
+   * The tables the files that changed defined before they changed, as far as still recorded. Decoded once
+   * for the lines superseded so far (the early state and the final load both ask).
+   */
   supersededTables(): DesiredTable[] {
+    if (this.supersededDecoded?.lines === this.superseded.length) return this.supersededDecoded.tables;
     const out: DesiredTable[] = [];
     for (const line of this.superseded) {
       try {
@@ -226,6 +226,7 @@ export class LoadCache {
         // Damaged: those tables count as new, which only means compiling more.
       }
     }
+    this.supersededDecoded = { lines: this.superseded.length, tables: out };
     return out;
   }
 

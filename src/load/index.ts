@@ -136,19 +136,19 @@ export async function loadDesiredState(schemaDir: string, options: LoadOptions =
     ignore: options.ignore ?? [],
     schemas: options.schemas ?? null,
   });
-  const knownChecks = cache && checksKey && cache.hasAll(read) ? cache.cleanChecks(checksKey) : null;
+  // Files without a valid cache entry (every file without a cache).
+  const isFresh = read.map((f) => !cache?.has(f.shown, f.key));
+  const freshCount = isFresh.filter(Boolean).length;
+  const knownChecks = cache && checksKey && freshCount === 0 ? cache.cleanChecks(checksKey) : null;
   if (cache && options.onFreshFiles) {
-    const fresh = read.filter((f) => !cache.has(f.shown, f.key)).map((f) => f.shown);
+    const fresh = read.filter((_, i) => isFresh[i]).map((f) => f.shown);
     options.onFreshFiles(fresh, read.length - fresh.length);
   }
   const fromCache: { shown: string; parse: () => ParsedDocument[]; load: FileLoad }[] = [];
   // The files without a cache entry first: once they are loaded, a caller can start on what they changed
   // (onChangedLoaded) while the others are decoded. Everything below takes the loads in file order.
   const loads: (FileLoad | null)[] = read.map(() => null);
-  const isFresh = read.map((f) => !cache?.has(f.shown, f.key));
-  const order = read.map((_, i) => i);
-  const freshCount = isFresh.filter(Boolean).length;
-  if (cache) order.sort((a, b) => Number(isFresh[b]) - Number(isFresh[a]) || a - b);
+  const order = read.map((_, i) => i).sort((a, b) => Number(isFresh[b]) - Number(isFresh[a]) || a - b);
   for (const [n, i] of order.entries()) {
     await breathe();
     const { shown, bytes, key } = read[i]!;
