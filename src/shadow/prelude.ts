@@ -1,12 +1,5 @@
 import type pg from 'pg';
 
-/**
- * Objects tidemark does not manage but managed tables may need: a column typed by a domain, a composite or a
- * range type, a default or check calling a user function. The shadow database gets copies of those definitions
- * from the live database before the desired tables are compiled, so such a schema compiles. Best effort and
- * never applied to the target: a definition that fails in the shadow is skipped, and a table that really
- * needed it reports its own error at its YAML line.
- */
 /** The CREATE statement of the composite type `t` (a pg_type row), as SQL over the catalog. */
 export const COMPOSITE_DEFINITION = `format('CREATE TYPE %s AS (%s)', t.oid::regtype::text,
   (select string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' order by a.attnum)
@@ -21,6 +14,13 @@ export const RANGE_DEFINITION = `format('CREATE TYPE %s AS RANGE (SUBTYPE = %s%s
                                    join pg_namespace n on n.oid = l.collnamespace where l.oid = r.rngcollation)
        else '' end)`;
 
+/**
+ * Objects tidemark does not manage but managed tables may need: a column typed by a domain, a composite or a
+ * range type, a default or check calling a user function. The shadow database gets copies of those definitions
+ * from the live database before the desired tables are compiled, so such a schema compiles. Best effort and
+ * never applied to the target: a definition that fails in the shadow is skipped, and a table that really
+ * needed it reports its own error at its YAML line.
+ */
 export async function readPrelude(client: pg.Client, schemas: readonly string[]): Promise<string[]> {
   const { rows } = await client.query<{ ord: number; sql: string }>(
     `with managed as (select oid from pg_namespace where nspname = any($1::text[]))
